@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vsock-cidreg: `make` builds the module and the tools; `make check` runs
+# every test (host, then the VM suite on the distro and debug kernels).
+# See README.md.
+
+VERSION := $(shell cat VERSION)
+BUILD := $(CURDIR)/build
+LINUX_SOURCE_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
+LINUX_TOOLS := $(BUILD)/linux-tools
+
+# The kernel tree to build the module against: KDIR=, else KVER=, else the
+# running kernel's, else the newest installed Debian headers.
+ifneq ($(KDIR),)
+  KDIR_WHY := from KDIR=
+else ifneq ($(KVER),)
+  KDIR := $(firstword $(wildcard /lib/modules/$(KVER)/build/Makefile \
+	/usr/src/linux-headers-$(KVER)/Makefile))
+  KDIR := $(if $(KDIR),$(patsubst %/,%,$(dir $(KDIR))),/lib/modules/$(KVER)/build)
+  KDIR_WHY := from KVER=$(KVER)
+else ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+  KDIR := /lib/modules/$(shell uname -r)/build
+  KDIR_WHY := the running kernel's
+else
+  KDIR := $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
+  KDIR_WHY := the newest installed Debian headers; the running kernel has none
+endif
+
+all: module tools
+
+kdir-check:
+	@if [ -z "$(KDIR)" ]; then \
+		echo "make: no kernel tree found: install linux-headers-amd64 (scripts/deps.sh) or pass KDIR=/path/to/kernel/build" >&2; \
+		exit 1; \
+	elif [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "make: $(KDIR) is not a kernel build tree ($(KDIR_WHY)): pass KDIR= or KVER= of an installed kernel, or install its linux-headers" >&2; \
+		exit 1; \
+	fi
+	@echo "make: building the module against $(KDIR) ($(KDIR_WHY))"
+
+module: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# W=1 and C=2 (sparse on every file) with any warning made fatal.
+module-strict: kdir-check
+	@mkdir -p $(BUILD)
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
+	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules >$(BUILD)/strict.log 2>&1; \
+		rc=$$?; cat $(BUILD)/strict.log; [ $$rc -eq 0 ] && \
+		! grep -E 'warning:|error:' $(BUILD)/strict.log
+
+tools:
+	$(MAKE) -C tools
+
+# The few files we take from the kernel's tarball, never committed.
+$(LINUX_TOOLS)/.stamp: $(LINUX_SOURCE_TARBALL)
+	@test -r $< || { echo "make: $< not found: install linux-source-6.1 (scripts/deps.sh)" >&2; exit 1; }
+	@mkdir -p $(LINUX_TOOLS)
+	tar -xf $< -C $(LINUX_TOOLS) --strip-components=1 \
+		--wildcards '*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/kselftest.h' \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	@touch $@
+
+linux-tools: $(LINUX_TOOLS)/.stamp
+
+selftests: linux-tools
+	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSFT_DIR=$(LINUX_TOOLS)/tools/testing/selftests
+
+checkpatch: linux-tools
+	perl $(LINUX_TOOLS)/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore FILE_PATH_CHANGES \
+		-f $(filter-out %.mod.c,$(wildcard kernel/*.[ch] include/uapi/linux/*.h))
+
+deps:
+	scripts/deps.sh
+
+check: deps
+	scripts/check.sh
+
+demo: deps
+	scripts/demo.sh
+
+clean:
+	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	$(MAKE) -C tools clean
+	rm -rf $(BUILD)
+
+.PHONY: all kdir-check module module-strict tools linux-tools selftests \
+	checkpatch deps check demo clean

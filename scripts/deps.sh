@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install every Debian package that building, testing, the demo and CI
+# need. Idempotent and quick when all is there. As root it runs apt-get;
+# otherwise it prints the apt-get line to run.
+set -euo pipefail
+
+packages=(
+	# build: the module against Debian's headers, the tools
+	build-essential make gcc pkg-config kmod sparse
+	linux-headers-amd64 libnl-genl-3-dev libkmod-dev
+	# the kernel tree: kselftest_harness.h, checkpatch.pl, the debug kernel
+	linux-source-6.1 xz-utils bc flex bison libelf-dev libssl-dev
+	# the VM suite: the distro kernel to boot, QEMU, the initramfs
+	linux-image-amd64 qemu-system-x86 busybox-static cpio
+	# tools the tests use inside the VM
+	iproute2 socat util-linux procps valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+cmd=(apt-get install -y --no-install-recommends "${missing[@]}")
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing ${missing[*]}" >&2
+	echo "deps: run as root: apt-get update && ${cmd[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# An old or absent package list cannot find linux-source-6.1 and friends.
+apt-get update -q >/dev/null
+"${cmd[@]}" -q

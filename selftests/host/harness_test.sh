@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side tests of the test harness itself: the result counting of
+# scripts/tap-summary.awk and the kernel-log check of the VM runner. A
+# harness that miscounts passes broken code, so it is tested like code.
+# Prints TAP.
+repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+[ -f "$repo/scripts/tap-summary.awk" ] || repo=${CIDREG_REPO:?}
+# shellcheck source=../vm/lib.sh
+. "$repo/selftests/vm/lib.sh"
+
+n=0 fails=0
+tap() { # NAME COND...
+	local name=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		fails=$((fails + 1))
+	fi
+}
+
+summary() { # EXPECT -- prints the last line for the framed TAP on stdin
+	awk -v expect="$1" -v label=t -f "$repo/scripts/tap-summary.awk" | tail -n1
+}
+
+frame() { # NAME RC BODY
+	printf '# selftest: %s\n%s\n# selftest-exit: %s %s\n' "$1" "$3" "$1" "$2"
+}
+
+echo "TAP version 13"
+echo "1..10"
+
+out=$(frame a 0 $'1..2\nok 1 x\nok 2 y' | summary a)
+tap counts_passes [ "$out" = "t: 2 passed, 0 failed" ]
+
+out=$(frame a 1 $'1..2\nok 1 x\nnot ok 2 y' | summary a)
+tap counts_failures [ "$out" = "t: 1 passed, 1 failed" ]
+
+out=$(frame a 0 $'1..2\nok 1 x\nok 2 y # SKIP no vhost' | summary a)
+tap a_skip_is_a_failure [ "$out" = "t: 1 passed, 1 failed" ]
+
+out=$(frame a 1 $'1..3\nok 1 x' | summary a)
+tap planned_but_unreported_tests_fail [ "$out" = "t: 1 passed, 2 failed" ]
+
+out=$(printf '# selftest: a\n1..2\nok 1 x\n' | summary a)
+tap a_program_that_never_finished_fails [ "$out" = "t: 1 passed, 1 failed" ]
+
+out=$(frame a 0 $'1..1\nok 1 x' | summary "a b")
+tap an_expected_program_that_never_ran_fails [ "$out" = "t: 1 passed, 1 failed" ]
+
+out=$(frame a 139 $'1..1\nok 1 x' | summary a)
+tap a_nonzero_exit_without_failures_fails [ "$out" = "t: 1 passed, 1 failed" ]
+
+splats=(
+	"[    1.0] BUG: KASAN: slab-use-after-free in vsock_bind+0x1/0x2"
+	"[    1.0] WARNING: CPU: 0 PID: 1 at kernel/foo.c:1 bar+0x1/0x2"
+	"[    1.0] WARNING: possible circular locking dependency detected"
+	"[    1.0] UBSAN: shift-out-of-bounds in kernel/foo.c:1:2"
+	"[    1.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"
+	"[    1.0] Oops: general protection fault, probably for non-canonical address"
+	"[    1.0] Kernel panic - not syncing: Fatal exception"
+)
+bad=0
+for l in "${splats[@]}"; do
+	grep -qE "$splat_re" <<<"$l" || { echo "# not caught: $l"; bad=1; }
+done
+tap kernel_log_check_catches_every_splat [ $bad -eq 0 ]
+
+benign=(
+	"[    1.0] vsock_cidreg: loading out-of-tree module taints kernel."
+	"[    1.0] vsock_cidreg: module verification failed: signature and/or required key missing - tainting kernel"
+	"[    1.0] kmemleak: Kernel memory leak detector initialized (mem pool available: 15000)"
+	"[    1.0] vsock_cidreg: version 0.1.0 loaded"
+)
+bad=0
+for l in "${benign[@]}"; do
+	! grep -qE "$splat_re" <<<"$l" || { echo "# false alarm: $l"; bad=1; }
+done
+tap kernel_log_check_ignores_benign_lines [ $bad -eq 0 ]
+
+# run_tests.sh reports a missing program as a failure, not a pass.
+out=$("$repo/selftests/run_tests.sh" /nonexistent nope | summary nope)
+tap run_tests_reports_a_missing_program [ "$out" = "t: 0 passed, 1 failed" ]
+
+[ $fails -eq 0 ]

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int run_cmd(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int n, status;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		return -1;
+	status = system(cmd);
+	if (status == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int module_load(const char *name)
+{
+	return run_cmd("modprobe %s", name);
+}
+
+int module_unload(const char *name)
+{
+	return run_cmd("modprobe -r %s", name);
+}
+
+bool module_loaded(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return access(path, F_OK) == 0;
+}
+
+int netns_new(void)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (run_cmd("ip link set lo up")) {
+		close(fd);
+		errno = EIO;
+		return -1;
+	}
+	return fd;
+}
+
+ino_t netns_inode(int fd)
+{
+	struct stat st;
+	int err;
+
+	if (fd >= 0)
+		err = fstat(fd, &st);
+	else
+		err = stat("/proc/thread-self/ns/net", &st);
+	return err ? 0 : st.st_ino;
+}

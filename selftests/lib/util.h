@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the selftests: modules, network namespaces, commands.
+ * One netns helper, one module helper: tests call these, never their own.
+ */
+#ifndef _CIDREG_SELFTEST_UTIL_H
+#define _CIDREG_SELFTEST_UTIL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Runs a shell command; returns its exit status, or -1 if it died. */
+int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* modprobe NAME / modprobe -r NAME; 0 on success. */
+int module_load(const char *name);
+int module_unload(const char *name);
+bool module_loaded(const char *name);
+
+/*
+ * Moves the calling thread into a new network namespace with lo up and
+ * returns an fd for it (or -1 with errno set).
+ */
+int netns_new(void);
+/* Inode number of the netns of @fd, or of the caller's when @fd < 0. */
+ino_t netns_inode(int fd);
+
+#endif /* _CIDREG_SELFTEST_UTIL_H */

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module as a whole: it loads with modprobe, creates its device with
+ * the right mode, reports its version and unloads cleanly.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <linux/vsock_cidreg.h>
+
+#include "kselftest_harness.h"
+#include "lib/util.h"
+
+#define DEVICE_PATH "/dev/" VSOCK_CIDREG_DEVICE
+
+FIXTURE(loaded) {
+	int unused;
+};
+
+FIXTURE_SETUP(loaded)
+{
+	ASSERT_EQ(0, module_load("vsock_cidreg"));
+}
+
+FIXTURE_TEARDOWN(loaded)
+{
+	EXPECT_EQ(0, module_unload("vsock_cidreg"));
+}
+
+TEST(modprobe_loads_and_unloads_the_module)
+{
+	ASSERT_FALSE(module_loaded("vsock_cidreg"));
+	ASSERT_EQ(0, module_load("vsock_cidreg"));
+	EXPECT_TRUE(module_loaded("vsock_cidreg"));
+	ASSERT_EQ(0, module_unload("vsock_cidreg"));
+	EXPECT_FALSE(module_loaded("vsock_cidreg"));
+	EXPECT_NE(0, access(DEVICE_PATH, F_OK));
+}
+
+/* The staged module tree resolves the booted kernel's own modules too. */
+TEST(modprobe_resolves_vhost_vsock_next_to_ours)
+{
+	ASSERT_EQ(0, module_load("vhost_vsock"));
+	EXPECT_TRUE(module_loaded("vsock"));
+	EXPECT_EQ(0, access("/dev/vhost-vsock", F_OK));
+	EXPECT_EQ(0, module_unload("vhost_vsock"));
+}
+
+TEST_F(loaded, device_node_is_a_root_only_char_device)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DEVICE_PATH, &st)) TH_LOG("%s: %s", DEVICE_PATH,
+						 strerror(errno));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600U, st.st_mode & 07777);
+	EXPECT_EQ(0U, st.st_uid);
+	EXPECT_EQ(10U, major(st.st_rdev)); /* a misc device */
+}
+
+TEST_F(loaded, sysfs_version_matches_the_build)
+{
+	char buf[64] = "";
+	FILE *f;
+
+	f = fopen("/sys/module/vsock_cidreg/version", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	EXPECT_STREQ(CIDREG_VERSION, buf);
+	EXPECT_EQ(0, run_cmd("modinfo -F version vsock_cidreg | grep -qx '%s'",
+			     CIDREG_VERSION));
+}
+
+TEST_F(loaded, unknown_ioctl_is_enotty)
+{
+	int fd = open(DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, _IO(VSOCK_CIDREG_IOC_MAGIC, 0xff)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IO('x', 1)));
+	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
+TEST_F(loaded, unload_is_refused_while_the_device_is_open)
+{
+	int fd = open(DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	EXPECT_NE(0, run_cmd("rmmod vsock_cidreg 2>/dev/null"));
+	EXPECT_TRUE(module_loaded("vsock_cidreg"));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

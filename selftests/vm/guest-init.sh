@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 inside the VM, on the host's root (read-only over 9p). Sets up the
+# writable places, lays our staged module tree over /lib/modules, runs the
+# command of the spec file named by cidreg_spec, and powers off.
+# Output for the host goes to ttyS1; the kernel log stays on ttyS0.
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LC_ALL=C
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+for d in /tmp /run /var/tmp /var/lib /var/log /root /mnt; do
+	mount -t tmpfs -o mode=0755 tmpfs "$d"
+done
+chmod 1777 /tmp /var/tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
+out=/dev/ttyS1
+stty -F $out raw -echo 2>/dev/null
+exec >$out 2>&1 </dev/null
+
+finish() {
+	echo "VMRUN-EXIT $1"
+	sync
+	busybox reboot -f
+	sleep 10
+}
+
+# shellcheck source=/dev/null
+. "$cidreg_spec" || finish 125
+mount -t overlay overlay -o "lowerdir=$stage/lib/modules:/lib/modules" \
+	/lib/modules || { echo "guest: cannot lay $stage over /lib/modules"; finish 125; }
+hostname cidreg-vm
+ip link set lo up
+
+cd "$workdir" || finish 125
+"${command[@]}"
+rc=$?
+
+# Leaks are reported only when a scan finds objects unreferenced for 5 s.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+fi
+finish $rc

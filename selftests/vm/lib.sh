@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by vmrun.sh and the Makefile: which kernel to boot, and building
+# and staging our module for it. Sourced, not run.
+
+vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$vm_dir/../.." && pwd)
+build_root=${CIDREG_BUILD:-$repo/build}
+
+# What in a kernel log fails a run: BUG, WARNING, Oops, KASAN, UBSAN,
+# lockdep, kmemleak and panics.
+splat_re='BUG:|WARNING:|Oops|KASAN|UBSAN|possible .*locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak: .*suspected memory leak|general protection fault|Kernel panic|Call Trace:'
+
+die() { echo "${prog:-vm}: $*" >&2; exit 1; }
+
+# kernel_prepare NAME: set K_IMAGE, K_MODROOT, K_KDIR, K_VER for "distro"
+# (the newest installed linux-image-*-amd64) or "debug" (built and cached
+# by build-debug-kernel.sh).
+kernel_prepare() {
+	case "$1" in
+	distro)
+		K_IMAGE=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
+		[ -n "$K_IMAGE" ] ||
+			die "no /boot/vmlinuz-*-amd64: install linux-image-amd64 (scripts/deps.sh)"
+		[ -r "$K_IMAGE" ] || die "$K_IMAGE is not readable: run as root"
+		K_VER=${K_IMAGE#/boot/vmlinuz-}
+		K_MODROOT=/
+		K_KDIR=/usr/src/linux-headers-$K_VER
+		[ -f "$K_KDIR/Makefile" ] ||
+			die "no headers for $K_VER in $K_KDIR: install linux-headers-$K_VER"
+		;;
+	debug)
+		local out
+		out=$("$vm_dir/build-debug-kernel.sh") || exit 1
+		K_IMAGE=$out/bzImage
+		K_MODROOT=$out/modroot
+		K_KDIR=$out/build
+		K_VER=$(cat "$K_KDIR/include/config/kernel.release")
+		;;
+	*)
+		die "unknown kernel '$1': use distro or debug"
+		;;
+	esac
+	[ -d "$K_MODROOT/lib/modules/$K_VER" ] ||
+		die "no modules for $K_VER under $K_MODROOT/lib/modules"
+}
+
+# module_build NAME: build vsock_cidreg.ko against K_KDIR in a copy of the
+# sources under build/NAME/, so each kernel keeps its own objects. Sets
+# K_MODULE.
+module_build() {
+	local dir=$build_root/$1/module
+	mkdir -p "$dir"
+	cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		"$repo/kernel" "$repo/include" "$dir/" 2>/dev/null ||
+		cp -rp "$repo/kernel" "$repo/include" "$dir/"
+	make -s -C "$K_KDIR" M="$dir" modules >"$dir/build.log" 2>&1 || {
+		cat "$dir/build.log" >&2
+		die "building the module against $K_KDIR failed"
+	}
+	K_MODULE=$dir/kernel/vsock_cidreg.ko
+}
+
+# stage_modules NAME: a module tree under build/NAME/stage/lib/modules that,
+# laid over the guest's /lib/modules, adds our module and the depmod
+# indexes that resolve it together with the kernel's own modules. Sets
+# K_STAGE.
+stage_modules() {
+	local stage=$build_root/$1/stage scratch=$build_root/$1/depmod
+	local src=$K_MODROOT/lib/modules/$K_VER
+	rm -rf "$stage" "$scratch"
+	mkdir -p "$scratch/lib/modules/$K_VER/extra" "$stage/lib/modules/$K_VER"
+	# depmod needs the whole tree; symlinks stand in for the kernel's files.
+	local f
+	for f in "$src"/*; do
+		case "${f##*/}" in
+		build|source|extra|modules.*) ;;
+		*) cp -rs "$f" "$scratch/lib/modules/$K_VER/" ;;
+		esac
+	done
+	cp "$src"/modules.order "$src"/modules.builtin* \
+		"$scratch/lib/modules/$K_VER/"
+	cp "$K_MODULE" "$scratch/lib/modules/$K_VER/extra/"
+	depmod -b "$scratch" "$K_VER" || die "depmod failed for $K_VER"
+	cp -r "$scratch/lib/modules/$K_VER"/modules.* \
+		"$scratch/lib/modules/$K_VER/extra" "$stage/lib/modules/$K_VER/"
+	# The debug kernel's own tree is not on the host's /lib/modules.
+	if [ "$K_MODROOT" != / ]; then
+		cp -r "$src/kernel" "$stage/lib/modules/$K_VER/"
+	fi
+	rm -rf "$scratch"
+	K_STAGE=$stage
+}

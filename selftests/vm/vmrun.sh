@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in QEMU with the host's root shared read-only over 9p and
+# our module staged so that `modprobe vsock_cidreg` works, run a command
+# in it, and fail if the command fails or the kernel log shows a splat.
+#
+#   vmrun.sh [-k distro|debug] [-t SECONDS] [-m MEMORY_MB] -- COMMAND [ARGS]
+#
+# COMMAND runs as root in the guest, from the repository's top directory;
+# its output is streamed here. Exit status: COMMAND's, or 124 on a time-out,
+# 125 when the VM could not run it, 126 when the kernel log is not clean.
+set -euo pipefail
+prog=vmrun
+. "$(dirname "$0")/lib.sh"
+
+kernel=distro timeout=600 mem=2048
+while getopts "k:t:m:" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	*) die "usage: vmrun.sh [-k distro|debug] [-t SECONDS] [-m MB] -- COMMAND" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = -- ] && shift
+[ $# -gt 0 ] || die "no command given: vmrun.sh [-k KERNEL] -- COMMAND [ARGS]"
+
+command -v qemu-system-x86_64 >/dev/null ||
+	die "qemu-system-x86_64 not found: install qemu-system-x86 (scripts/deps.sh)"
+[ -x /bin/busybox ] && /bin/busybox --list | grep -qx switch_root ||
+	die "/bin/busybox with switch_root not found: install busybox-static"
+[ "$(id -u)" -eq 0 ] ||
+	die "must run as root: the 9p root export maps the guest's root to the caller"
+
+kernel_prepare "$kernel"
+module_build "$kernel"
+stage_modules "$kernel"
+
+run=$build_root/$kernel/run
+rm -rf "$run" && mkdir -p "$run"
+
+# The initramfs: busybox and the modules that mounting 9p needs, in order.
+initrd=$run/initramfs
+mkdir -p "$initrd/bin" "$initrd/modules"
+cp /bin/busybox "$initrd/bin/"
+cp "$vm_dir/initramfs-init" "$initrd/init"
+modprobe -a -S "$K_VER" -d "$K_MODROOT" --show-depends \
+	virtio_pci 9pnet_virtio 9p overlay 2>"$run/modprobe.err" |
+	awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' >"$run/mods" ||
+	die "cannot resolve the 9p modules for $K_VER: $(cat "$run/modprobe.err")"
+: >"$initrd/modules.list"
+while read -r m; do
+	cp "$m" "$initrd/modules/"
+	echo "${m##*/}" >>"$initrd/modules.list"
+done <"$run/mods"
+(cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$run/initramfs.cpio.gz"
+
+# What the guest runs, read by guest-init.sh over 9p.
+{
+	echo "stage=$(printf %q "$K_STAGE")"
+	echo "workdir=$(printf %q "$repo")"
+	printf 'command=('
+	printf '%q ' "$@"
+	echo ')'
+} >"$run/spec.sh"
+
+accel=(-accel tcg -cpu max)
+if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
+	accel=(-accel kvm -cpu host)
+fi
+
+klog=$run/kernel.log
+out=$run/output.log
+echo "$prog: booting $kernel kernel $K_VER (${accel[1]}), limit ${timeout}s; kernel log: $klog" >&2
+start=$(date +%s)
+set +e
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-nodefaults -nographic -no-reboot -display none \
+	"${accel[@]}" -smp 2 -m "$mem" \
+	-kernel "$K_IMAGE" -initrd "$run/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh" \
+	-serial "file:$klog" -serial stdio \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-rng-pci </dev/null | tr -d '\r' | tee "$out"
+qrc=${PIPESTATUS[0]}
+set -e
+echo "$prog: $kernel kernel: VM ran $(( $(date +%s) - start ))s" >&2
+
+rc=$(sed -n 's/^VMRUN-EXIT \([0-9]*\)$/\1/p' "$out" | tail -n1)
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "$prog: time limit of ${timeout}s reached: a test hangs; see $out and $klog" >&2
+	rc=124
+elif [ -z "$rc" ]; then
+	line=$(grep -m1 -E 'Kernel panic|initramfs:' "$klog" || true)
+	echo "$prog: the VM stopped before the command finished${line:+: $line}; see $klog" >&2
+	rc=125
+fi
+
+# Anything the kernel reports as wrong fails the run.
+if grep -qE "$splat_re" "$klog"; then
+	echo "$prog: the kernel log of the $kernel kernel is not clean:" >&2
+	grep -E -A12 "$splat_re" "$klog" | head -n 60 >&2
+	[ "$rc" -ne 0 ] || rc=126
+fi
+exit "$rc"
