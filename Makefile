@@ -70,8 +70,11 @@ selftests: linux-tools
 
 checkpatch: linux-tools
 	perl $(LINUX_TOOLS)/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--ignore FILE_PATH_CHANGES \
+		--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kernel/*.[ch] include/uapi/linux/*.h))
+	@# Version tests belong in kernel/compat.h alone (hence the ignores above).
+	@! grep -n LINUX_VERSION_CODE $(filter-out kernel/compat.h,$(wildcard kernel/*.[ch])) || \
+		{ echo "checkpatch: LINUX_VERSION_CODE outside kernel/compat.h" >&2; exit 1; }
 
 deps:
 	scripts/deps.sh

@@ -75,3 +75,18 @@ ino_t netns_inode(int fd)
 		err = stat("/proc/thread-self/ns/net", &st);
 	return err ? 0 : st.st_ino;
 }
+
+int netns_add(const char *name)
+{
+	char path[128];
+
+	if (run_cmd("ip netns del %s 2>/dev/null; ip netns add %s", name, name))
+		return -1;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+void netns_del(const char *name)
+{
+	run_cmd("ip netns del %s 2>/dev/null", name);
+}

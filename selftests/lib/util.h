@@ -22,6 +22,12 @@ bool module_loaded(const char *name);
  * returns an fd for it (or -1 with errno set).
  */
 int netns_new(void);
+/*
+ * Creates a named netns (ip netns add NAME, which keeps it alive) and
+ * returns an O_RDONLY fd of it, or -1. netns_del() deletes it.
+ */
+int netns_add(const char *name);
+void netns_del(const char *name);
 /* Inode number of the netns of @fd, or of the caller's when @fd < 0. */
 ino_t netns_inode(int fd);
 

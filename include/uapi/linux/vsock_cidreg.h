@@ -3,8 +3,17 @@
  * vsock_cidreg: a registry of vsock context IDs (CIDs) owned by network
  * namespaces, with enforcement on vsock.
  *
- * This header is the userspace API of the module: the misc device
- * /dev/vsock-cidreg and its ioctls. See Documentation/uapi.md.
+ * This header is the userspace API of the misc device /dev/vsock-cidreg.
+ * Documentation/uapi.md describes every call and the errno it returns.
+ *
+ * Every ioctl argument is an extensible struct whose first member is its
+ * size in bytes, as userspace knows it (the openat2/clone3 convention): a
+ * smaller size than the kernel's is accepted if it covers the VER0 struct;
+ * a larger one is accepted only if the bytes the kernel does not know are
+ * zero (else E2BIG). Output is written back up to the smaller of the two
+ * sizes. The kernel matches ioctl numbers on their type and number, not on
+ * the size encoded in them, so binaries built against another version of
+ * this header keep working.
  */
 #ifndef _UAPI_LINUX_VSOCK_CIDREG_H
 #define _UAPI_LINUX_VSOCK_CIDREG_H
@@ -24,5 +33,192 @@
  * (as of Linux 6.1).
  */
 #define VSOCK_CIDREG_IOC_MAGIC		0xC1
+
+/** VSOCK_CIDREG_LABEL_MAX - size of a label, with its terminating NUL. */
+#define VSOCK_CIDREG_LABEL_MAX		64
+/** VSOCK_CIDREG_COMM_MAX - size of a command name, with its NUL. */
+#define VSOCK_CIDREG_COMM_MAX		16
+
+/* Flags of struct vsock_cidreg_reserve. */
+/** VSOCK_CIDREG_RESERVE_ANY - any free CID in [@cid_min, @cid_max]. */
+#define VSOCK_CIDREG_RESERVE_ANY	(1U << 0)
+/** VSOCK_CIDREG_RESERVE_LOWEST - with ANY: the lowest free, not random. */
+#define VSOCK_CIDREG_RESERVE_LOWEST	(1U << 1)
+/** VSOCK_CIDREG_RESERVE_PERSISTENT - outlive the file, end on release. */
+#define VSOCK_CIDREG_RESERVE_PERSISTENT	(1U << 2)
+/** VSOCK_CIDREG_RESERVE_NETNS - for the netns of @netns_fd. */
+#define VSOCK_CIDREG_RESERVE_NETNS	(1U << 3)
+
+/**
+ * struct vsock_cidreg_reserve - argument of VSOCK_CIDREG_IOC_RESERVE.
+ * @size: sizeof(struct vsock_cidreg_reserve) as the caller knows it.
+ * @flags: VSOCK_CIDREG_RESERVE_* flags.
+ * @cid: in: the CID to reserve, unless RESERVE_ANY (then 0); out: the CID
+ *	reserved.
+ * @cid_min: with RESERVE_ANY: lowest CID of the range; 0 means the
+ *	module's cid_min parameter.
+ * @cid_max: with RESERVE_ANY: highest CID of the range; 0 means the
+ *	module's cid_max parameter.
+ * @netns_fd: with RESERVE_NETNS: an fd of the owning network namespace
+ *	(/proc/PID/ns/net, /run/netns/NAME); else unused and 0.
+ * @label: free text naming the user (printable ASCII, NUL-terminated).
+ *
+ * Without RESERVE_PERSISTENT the reservation is a lease of the open file
+ * description: it ends when the last fd referring to it is closed.
+ */
+struct vsock_cidreg_reserve {
+	__u32 size;
+	__u32 flags;
+	__u32 cid;
+	__u32 cid_min;
+	__u32 cid_max;
+	__s32 netns_fd;
+	char label[VSOCK_CIDREG_LABEL_MAX];
+};
+
+#define VSOCK_CIDREG_RESERVE_SIZE_VER0	88
+
+/* Flags of struct vsock_cidreg_release. */
+/** VSOCK_CIDREG_RELEASE_ALL - every CID of the netns, not just @cid. */
+#define VSOCK_CIDREG_RELEASE_ALL	(1U << 0)
+/** VSOCK_CIDREG_RELEASE_NETNS - the netns is that of @netns_fd. */
+#define VSOCK_CIDREG_RELEASE_NETNS	(1U << 1)
+/** VSOCK_CIDREG_RELEASE_EVERY_NETNS - with ALL: in every netns. */
+#define VSOCK_CIDREG_RELEASE_EVERY_NETNS (1U << 2)
+
+/**
+ * struct vsock_cidreg_release - argument of VSOCK_CIDREG_IOC_RELEASE.
+ * @size: sizeof(struct vsock_cidreg_release) as the caller knows it.
+ * @flags: VSOCK_CIDREG_RELEASE_* flags.
+ * @cid: the CID to release, unless RELEASE_ALL (then 0).
+ * @netns_fd: with RELEASE_NETNS: an fd of the netns whose CIDs to release.
+ * @count: out: how many reservations ended.
+ * @reserved: must be 0.
+ */
+struct vsock_cidreg_release {
+	__u32 size;
+	__u32 flags;
+	__u32 cid;
+	__s32 netns_fd;
+	__u32 count;
+	__u32 reserved;
+};
+
+#define VSOCK_CIDREG_RELEASE_SIZE_VER0	24
+
+/* Flags of struct vsock_cidreg_transfer. */
+/** VSOCK_CIDREG_TRANSFER_PERSISTENT - a lease becomes persistent. */
+#define VSOCK_CIDREG_TRANSFER_PERSISTENT (1U << 0)
+
+/**
+ * struct vsock_cidreg_transfer - argument of VSOCK_CIDREG_IOC_TRANSFER.
+ * @size: sizeof(struct vsock_cidreg_transfer) as the caller knows it.
+ * @flags: VSOCK_CIDREG_TRANSFER_* flags.
+ * @cid: the CID whose ownership moves.
+ * @netns_fd: an fd of the network namespace that becomes its owner.
+ */
+struct vsock_cidreg_transfer {
+	__u32 size;
+	__u32 flags;
+	__u32 cid;
+	__s32 netns_fd;
+};
+
+#define VSOCK_CIDREG_TRANSFER_SIZE_VER0	16
+
+/**
+ * enum vsock_cidreg_kind - kinds of reservation.
+ * @VSOCK_CIDREG_KIND_LEASE: ends when the file that made it is closed.
+ * @VSOCK_CIDREG_KIND_PERSISTENT: ends on release.
+ * @VSOCK_CIDREG_KIND_ADOPTED: recorded when a vhost-vsock device claimed
+ *	an unreserved CID; ends when the device lets it go.
+ */
+enum vsock_cidreg_kind {
+	VSOCK_CIDREG_KIND_LEASE = 1,
+	VSOCK_CIDREG_KIND_PERSISTENT = 2,
+	VSOCK_CIDREG_KIND_ADOPTED = 3,
+};
+
+/* Bits of vsock_cidreg_entry.info. */
+/** VSOCK_CIDREG_INFO_HIDDEN - another netns's entry: details withheld. */
+#define VSOCK_CIDREG_INFO_HIDDEN	(1U << 0)
+/** VSOCK_CIDREG_INFO_OWN - owned by the caller's network namespace. */
+#define VSOCK_CIDREG_INFO_OWN		(1U << 1)
+/** VSOCK_CIDREG_INFO_ATTACHED - a vhost-vsock device holds the CID. */
+#define VSOCK_CIDREG_INFO_ATTACHED	(1U << 2)
+
+/**
+ * struct vsock_cidreg_entry - argument of VSOCK_CIDREG_IOC_QUERY.
+ * @size: sizeof(struct vsock_cidreg_entry) as the caller knows it.
+ * @flags: in: must be 0.
+ * @cid: in: the CID to look up.
+ * @kind: out: enum vsock_cidreg_kind; 0 when hidden.
+ * @info: out: VSOCK_CIDREG_INFO_* bits.
+ * @creator_uid: out: uid of the creator, in the caller's user namespace.
+ * @creator_pid: out: pid of the creator in the caller's pid namespace, or
+ *	0 when it is not visible there or has exited.
+ * @holder_pid: out: pid of the process whose vhost-vsock device holds the
+ *	CID, when known; else 0.
+ * @netns_ino: out: inode number of the owning network namespace.
+ * @ctime_ns: out: creation time, CLOCK_REALTIME nanoseconds.
+ * @comm: out: command name of the creator.
+ * @label: out: the label given at reservation.
+ *
+ * A caller without CAP_NET_ADMIN in the initial user namespace gets only
+ * @cid, @info (HIDDEN, ATTACHED) for entries of other network namespaces;
+ * every other output is 0.
+ */
+struct vsock_cidreg_entry {
+	__u32 size;
+	__u32 flags;
+	__u32 cid;
+	__u32 kind;
+	__u32 info;
+	__u32 creator_uid;
+	__s32 creator_pid;
+	__s32 holder_pid;
+	__u64 netns_ino;
+	__u64 ctime_ns;
+	char comm[VSOCK_CIDREG_COMM_MAX];
+	char label[VSOCK_CIDREG_LABEL_MAX];
+};
+
+#define VSOCK_CIDREG_ENTRY_SIZE_VER0	128
+
+/**
+ * VSOCK_CIDREG_IOC_RESERVE - reserve a CID.
+ *
+ * Errors: EINVAL (bad flags, CID 0, 1, 2, U32_MAX or the host's own CID,
+ * empty or inverted range, bad label), EADDRINUSE (reserved, or held by a
+ * vhost-vsock device), ENOSPC (no free CID in the range), EDQUOT (the
+ * netns holds its quota), EPERM (another netns without CAP_NET_ADMIN over
+ * it), EBADF (bad @netns_fd), E2BIG, EFAULT, ENOMEM.
+ */
+#define VSOCK_CIDREG_IOC_RESERVE \
+	_IOWR(VSOCK_CIDREG_IOC_MAGIC, 0x01, struct vsock_cidreg_reserve)
+/**
+ * VSOCK_CIDREG_IOC_RELEASE - end a reservation, or all of a netns's.
+ *
+ * Errors: ENOENT (not reserved), EPERM (owned by a netns the caller does
+ * not administer), EINVAL, EBADF, E2BIG, EFAULT.
+ */
+#define VSOCK_CIDREG_IOC_RELEASE \
+	_IOWR(VSOCK_CIDREG_IOC_MAGIC, 0x02, struct vsock_cidreg_release)
+/**
+ * VSOCK_CIDREG_IOC_QUERY - describe one reserved CID.
+ *
+ * Errors: ENOENT (not reserved), EINVAL, E2BIG, EFAULT.
+ */
+#define VSOCK_CIDREG_IOC_QUERY \
+	_IOWR(VSOCK_CIDREG_IOC_MAGIC, 0x03, struct vsock_cidreg_entry)
+/**
+ * VSOCK_CIDREG_IOC_TRANSFER - give a reserved CID to another netns.
+ *
+ * Errors: ENOENT, EPERM (the caller administers either netns not),
+ * EDQUOT (the target holds its quota), EINVAL (adopted entries move with
+ * their device, not by transfer), EBADF, E2BIG, EFAULT.
+ */
+#define VSOCK_CIDREG_IOC_TRANSFER \
+	_IOW(VSOCK_CIDREG_IOC_MAGIC, 0x04, struct vsock_cidreg_transfer)
 
 #endif /* _UAPI_LINUX_VSOCK_CIDREG_H */

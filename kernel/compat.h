@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, each guarded by the version that made it.
+ * Nothing else in the module tests LINUX_VERSION_CODE.
+ */
+#ifndef _VSOCK_CIDREG_COMPAT_H
+#define _VSOCK_CIDREG_COMPAT_H
+
+#include <linux/random.h>
+#include <linux/version.h>
+
+/* get_random_u32_below() replaced prandom_u32_max() in 6.2 (and 6.1.y). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#define get_random_u32_below(ceil) prandom_u32_max(ceil)
+#endif
+
+/*
+ * With CONFIG_X86_KERNEL_IBT (5.18+) a function starts with ENDBR64 and a
+ * kprobe on it lands after that instruction; an indirect call must land on
+ * it. Give back the function's real entry.
+ */
+#ifdef CONFIG_X86_KERNEL_IBT
+#include <asm/ibt.h>
+static inline void *cidreg_func_entry(void *kprobe_addr)
+{
+	u32 insn;
+
+	if (!copy_from_kernel_nofault(&insn, kprobe_addr - ENDBR_INSN_SIZE,
+				      sizeof(insn)) && is_endbr(insn))
+		return kprobe_addr - ENDBR_INSN_SIZE;
+	return kprobe_addr;
+}
+#else
+static inline void *cidreg_func_entry(void *kprobe_addr)
+{
+	return kprobe_addr;
+}
+#endif
+
+#endif /* _VSOCK_CIDREG_COMPAT_H */

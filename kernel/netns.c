@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network namespaces: per-netns state, and the end of a netns ending its
+ * reservations.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <net/netns/generic.h>
+
+#include "netns.h"
+#include "registry.h"
+
+static unsigned int cidreg_net_id __read_mostly;
+
+/**
+ * cidreg_net() - the module's state of a network namespace.
+ * @net: the netns.
+ *
+ * Return: its struct cidreg_net.
+ */
+struct cidreg_net *cidreg_net(const struct net *net)
+{
+	return net_generic(net, cidreg_net_id);
+}
+
+/**
+ * cidreg_may_admin() - whether the caller may act on a netns's CIDs.
+ * @net: the netns.
+ *
+ * Return: true if the caller is in @net or has CAP_NET_ADMIN over the user
+ * namespace that owns it, as the kernel asks for other netns operations.
+ */
+bool cidreg_may_admin(const struct net *net)
+{
+	return net_eq(net, current->nsproxy->net_ns) ||
+	       ns_capable(net->user_ns, CAP_NET_ADMIN);
+}
+
+static int __net_init cidreg_net_init(struct net *net)
+{
+	struct cidreg_net *cn = cidreg_net(net);
+
+	INIT_LIST_HEAD(&cn->entries);
+	cn->count = 0;
+	return 0;
+}
+
+/* A netns that ends frees its CIDs: the pod is gone. */
+static void __net_exit cidreg_net_exit(struct net *net)
+{
+	cidreg_release_net(net);
+}
+
+static struct pernet_operations cidreg_net_ops = {
+	.init	= cidreg_net_init,
+	.exit	= cidreg_net_exit,
+	.id	= &cidreg_net_id,
+	.size	= sizeof(struct cidreg_net),
+};
+
+/**
+ * cidreg_netns_init() - start keeping per-netns state.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cidreg_netns_init(void)
+{
+	return register_pernet_subsys(&cidreg_net_ops);
+}
+
+/**
+ * cidreg_netns_exit() - stop keeping per-netns state.
+ */
+void cidreg_netns_exit(void)
+{
+	unregister_pernet_subsys(&cidreg_net_ops);
+}

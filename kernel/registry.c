@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry: reserved CIDs in an xarray indexed by CID. Changes are
+ * serialised by one mutex and take O(log n); lookups may run under RCU
+ * alone, and entries are freed after a grace period.
+ *
+ * Every entry holds a reference on the module, so the module cannot be
+ * unloaded while a reservation exists (enforcement never disappears
+ * silently).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nsproxy.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/vm_sockets.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+
+#include "compat.h"
+#include "hooks.h"
+#include "netns.h"
+#include "registry.h"
+
+/**
+ * struct cidreg_entry - one reserved CID.
+ * @cid: the CID (also its index in the xarray).
+ * @kind: enum vsock_cidreg_kind.
+ * @net: the owning netns. No reference: the entry ends before the netns
+ *	does (cidreg_release_net()).
+ * @lease: the file holding the lease, or NULL.
+ * @net_node: in the owner's cidreg_net.entries.
+ * @lease_node: in @lease->leases.
+ * @creator: the thread group that made it.
+ * @uid: its uid.
+ * @ctime_ns: creation time, CLOCK_REALTIME.
+ * @comm: its command name.
+ * @label: the label given.
+ * @rcu: frees the entry after RCU readers are done with it.
+ */
+struct cidreg_entry {
+	u32 cid;
+	u8 kind;
+	struct net *net;
+	struct cidreg_file *lease;
+	struct list_head net_node;
+	struct list_head lease_node;
+	struct pid *creator;
+	kuid_t uid;
+	u64 ctime_ns;
+	char comm[TASK_COMM_LEN];
+	char label[VSOCK_CIDREG_LABEL_MAX];
+	struct rcu_head rcu;
+};
+
+unsigned int cidreg_cid_min = 3;
+unsigned int cidreg_cid_max = U32_MAX - 1;
+unsigned int cidreg_quota = 256;
+
+static DEFINE_XARRAY_ALLOC(cidreg_xa);
+static DEFINE_MUTEX(cidreg_lock);
+
+/**
+ * cidreg_label_valid() - whether a label from userspace is acceptable.
+ * @label: the buffer.
+ * @size: its size.
+ *
+ * Return: true if @label is NUL-terminated within @size and printable
+ * ASCII, so that every log and tool can show it as it is.
+ */
+bool cidreg_label_valid(const char *label, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size && label[i]; i++)
+		if (label[i] < 0x20 || label[i] > 0x7e)
+			return false;
+	return i < size;
+}
+
+/* CIDs that are never reservable: the well-known ones, the host's own
+ * guest-to-host CID, and the ones live vhost-vsock devices hold.
+ */
+static bool cidreg_cid_wellknown(u32 cid)
+{
+	return cid <= VMADDR_CID_HOST || cid == VMADDR_CID_ANY;
+}
+
+static bool cidreg_cid_taken_outside(u32 cid)
+{
+	return cidreg_cid_is_local(cid) || cidreg_vhost_holds(cid);
+}
+
+static struct cidreg_entry *cidreg_entry_new(const struct cidreg_request *req)
+{
+	struct cidreg_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+	if (!e)
+		return NULL;
+	e->kind = req->lease ? VSOCK_CIDREG_KIND_LEASE :
+			       VSOCK_CIDREG_KIND_PERSISTENT;
+	e->net = req->net;
+	e->lease = req->lease;
+	e->creator = get_pid(task_tgid(current));
+	e->uid = current_uid();
+	e->ctime_ns = ktime_get_real_ns();
+	get_task_comm(e->comm, current);
+	strscpy(e->label, req->label, sizeof(e->label));
+	return e;
+}
+
+static void cidreg_entry_free(struct cidreg_entry *e)
+{
+	put_pid(e->creator);
+	kfree_rcu(e, rcu);
+}
+
+/* Links a stored entry to its owner and lease. Under cidreg_lock. */
+static void cidreg_entry_link(struct cidreg_entry *e)
+{
+	struct cidreg_net *cn = cidreg_net(e->net);
+
+	list_add_tail(&e->net_node, &cn->entries);
+	cn->count++;
+	if (e->lease)
+		list_add_tail(&e->lease_node, &e->lease->leases);
+	__module_get(THIS_MODULE);
+}
+
+/* Ends a reservation. Under cidreg_lock. */
+static void cidreg_entry_remove(struct cidreg_entry *e)
+{
+	xa_erase(&cidreg_xa, e->cid);
+	list_del(&e->net_node);
+	cidreg_net(e->net)->count--;
+	if (e->lease)
+		list_del(&e->lease_node);
+	cidreg_entry_free(e);
+	/* The caller holds another reference: an open file, or the pernet
+	 * lock that module unload waits for.
+	 */
+	module_put(THIS_MODULE);
+}
+
+static int cidreg_store_given(struct cidreg_entry *e, u32 cid)
+{
+	int err;
+
+	if (cidreg_cid_wellknown(cid) || cidreg_cid_is_local(cid))
+		return -EINVAL;
+	if (cidreg_vhost_holds(cid))
+		return -EADDRINUSE;
+	e->cid = cid;
+	err = xa_insert(&cidreg_xa, cid, e, GFP_KERNEL);
+	return err == -EBUSY ? -EADDRINUSE : err;
+}
+
+/*
+ * Finds a free CID in [min, max], the lowest or from a random start, in
+ * O(log n) per candidate. Candidates taken outside the registry are held
+ * as reserved slots until the search ends, so it never revisits them.
+ */
+static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
+			    bool lowest)
+{
+	u32 next = lowest ? min : min + get_random_u32_below(max - min + 1);
+	u32 *skipped = NULL, cid;
+	unsigned int nskipped = 0, room = 0, i;
+	int err;
+
+	for (;;) {
+		err = xa_alloc_cyclic(&cidreg_xa, &cid, NULL,
+				      XA_LIMIT(min, max), &next, GFP_KERNEL);
+		if (err < 0) {
+			if (err == -EBUSY)
+				err = -ENOSPC;
+			break;
+		}
+		if (!cidreg_cid_taken_outside(cid)) {
+			e->cid = cid;
+			/* Fills the slot reserved above: cannot fail. */
+			xa_store(&cidreg_xa, cid, e, GFP_KERNEL);
+			err = 0;
+			break;
+		}
+		if (nskipped == room) {
+			u32 *more;
+
+			room = room ? 2 * room : 8;
+			more = krealloc_array(skipped, room, sizeof(*skipped),
+					      GFP_KERNEL);
+			if (!more) {
+				xa_release(&cidreg_xa, cid);
+				err = -ENOMEM;
+				break;
+			}
+			skipped = more;
+		}
+		skipped[nskipped++] = cid;
+		if (lowest)
+			next = min;
+	}
+	for (i = 0; i < nskipped; i++)
+		xa_release(&cidreg_xa, skipped[i]);
+	kfree(skipped);
+	return err;
+}
+
+/**
+ * cidreg_reserve() - reserve a CID.
+ * @req: what to reserve; the caller checked its permission over @req->net.
+ * @cid: the CID reserved, on success.
+ *
+ * Return: 0, -EINVAL (a CID that is never reservable, or a bad range),
+ * -EADDRINUSE, -ENOSPC, -EDQUOT or -ENOMEM.
+ */
+int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
+{
+	unsigned int quota = READ_ONCE(cidreg_quota);
+	struct cidreg_entry *e;
+	int err;
+
+	if (req->any && (req->min > req->max || cidreg_cid_wellknown(req->min) ||
+			 cidreg_cid_wellknown(req->max)))
+		return -EINVAL;
+
+	e = cidreg_entry_new(req);
+	if (!e)
+		return -ENOMEM;
+
+	mutex_lock(&cidreg_lock);
+	if (quota && cidreg_net(req->net)->count >= quota) {
+		err = -EDQUOT;
+		goto fail;
+	}
+	if (req->any)
+		err = cidreg_store_any(e, req->min, req->max, req->lowest);
+	else
+		err = cidreg_store_given(e, req->cid);
+	if (err)
+		goto fail;
+	cidreg_entry_link(e);
+	*cid = e->cid;
+	mutex_unlock(&cidreg_lock);
+	return 0;
+
+fail:
+	mutex_unlock(&cidreg_lock);
+	put_pid(e->creator);
+	kfree(e);
+	return err;
+}
+
+/**
+ * cidreg_release() - end the reservation of one CID.
+ * @cid: the CID.
+ *
+ * Return: 0, -ENOENT if @cid is not reserved, -EPERM if the caller may not
+ * act on its owner's netns (cidreg_may_admin()).
+ */
+int cidreg_release(u32 cid)
+{
+	struct cidreg_entry *e;
+	int err = 0;
+
+	mutex_lock(&cidreg_lock);
+	e = xa_load(&cidreg_xa, cid);
+	if (!e)
+		err = -ENOENT;
+	else if (e->kind == VSOCK_CIDREG_KIND_ADOPTED)
+		err = -EINVAL;
+	else if (!cidreg_may_admin(e->net))
+		err = -EPERM;
+	else
+		cidreg_entry_remove(e);
+	mutex_unlock(&cidreg_lock);
+	return err;
+}
+
+/**
+ * cidreg_release_all() - end the reservations of a netns, or of all.
+ * @net: the netns, or NULL for every netns; the caller checked that it
+ *	may.
+ *
+ * Adopted entries last as long as their device and stay.
+ *
+ * Return: how many reservations ended.
+ */
+unsigned int cidreg_release_all(struct net *net)
+{
+	struct cidreg_entry *e, *tmp;
+	unsigned int n = 0;
+	unsigned long cid;
+
+	mutex_lock(&cidreg_lock);
+	if (net) {
+		list_for_each_entry_safe(e, tmp, &cidreg_net(net)->entries,
+					 net_node) {
+			if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
+				cidreg_entry_remove(e);
+				n++;
+			}
+		}
+	} else {
+		xa_for_each(&cidreg_xa, cid, e) {
+			if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
+				cidreg_entry_remove(e);
+				n++;
+			}
+		}
+	}
+	mutex_unlock(&cidreg_lock);
+	return n;
+}
+
+/**
+ * cidreg_release_file() - end the leases of a file being released.
+ * @file: the file.
+ */
+void cidreg_release_file(struct cidreg_file *file)
+{
+	struct cidreg_entry *e, *tmp;
+
+	mutex_lock(&cidreg_lock);
+	list_for_each_entry_safe(e, tmp, &file->leases, lease_node)
+		cidreg_entry_remove(e);
+	mutex_unlock(&cidreg_lock);
+}
+
+/**
+ * cidreg_release_net() - end every entry of a netns that ends.
+ * @net: the netns.
+ */
+void cidreg_release_net(struct net *net)
+{
+	struct cidreg_net *cn = cidreg_net(net);
+	struct cidreg_entry *e, *tmp;
+
+	mutex_lock(&cidreg_lock);
+	list_for_each_entry_safe(e, tmp, &cn->entries, net_node)
+		cidreg_entry_remove(e);
+	mutex_unlock(&cidreg_lock);
+}
+
+/**
+ * cidreg_query() - describe a reserved CID.
+ * @cid: the CID.
+ * @out: filled in; the caller zeroed it.
+ *
+ * Entries of other netns are described only as reserved, unless the
+ * caller has CAP_NET_ADMIN in the initial user namespace.
+ *
+ * Return: 0, or -ENOENT if @cid is not reserved.
+ */
+int cidreg_query(u32 cid, struct vsock_cidreg_entry *out)
+{
+	struct cidreg_entry *e;
+	bool own;
+
+	mutex_lock(&cidreg_lock);
+	e = xa_load(&cidreg_xa, cid);
+	if (!e) {
+		mutex_unlock(&cidreg_lock);
+		return -ENOENT;
+	}
+	out->cid = cid;
+	own = net_eq(e->net, current->nsproxy->net_ns);
+	if (own)
+		out->info |= VSOCK_CIDREG_INFO_OWN;
+	if (!own && !capable(CAP_NET_ADMIN)) {
+		out->info |= VSOCK_CIDREG_INFO_HIDDEN;
+	} else {
+		out->kind = e->kind;
+		out->netns_ino = e->net->ns.inum;
+		out->ctime_ns = e->ctime_ns;
+		out->creator_pid = pid_vnr(e->creator);
+		out->creator_uid = from_kuid_munged(current_user_ns(), e->uid);
+		memcpy(out->comm, e->comm, sizeof(out->comm));
+		memcpy(out->label, e->label, sizeof(out->label));
+	}
+	mutex_unlock(&cidreg_lock);
+
+	if (cidreg_vhost_holds(cid))
+		out->info |= VSOCK_CIDREG_INFO_ATTACHED;
+	return 0;
+}
+
+/**
+ * cidreg_transfer() - give a reserved CID to another netns.
+ * @cid: the CID.
+ * @to: the new owner; the caller holds a reference and checked that it
+ *	may act on it.
+ * @persistent: a lease becomes persistent.
+ *
+ * Return: 0, -ENOENT, -EPERM (the caller may not act on the current
+ * owner), -EINVAL (an adopted entry) or -EDQUOT (@to holds its quota).
+ */
+int cidreg_transfer(u32 cid, struct net *to, bool persistent)
+{
+	unsigned int quota = READ_ONCE(cidreg_quota);
+	struct cidreg_net *from_cn, *to_cn = cidreg_net(to);
+	struct cidreg_entry *e;
+	int err = 0;
+
+	mutex_lock(&cidreg_lock);
+	e = xa_load(&cidreg_xa, cid);
+	if (!e) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (e->kind == VSOCK_CIDREG_KIND_ADOPTED) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (!cidreg_may_admin(e->net)) {
+		err = -EPERM;
+		goto out;
+	}
+	if (!net_eq(e->net, to)) {
+		if (quota && to_cn->count >= quota) {
+			err = -EDQUOT;
+			goto out;
+		}
+		from_cn = cidreg_net(e->net);
+		list_move_tail(&e->net_node, &to_cn->entries);
+		from_cn->count--;
+		to_cn->count++;
+		WRITE_ONCE(e->net, to);
+	}
+	if (persistent && e->lease) {
+		list_del(&e->lease_node);
+		e->lease = NULL;
+		WRITE_ONCE(e->kind, VSOCK_CIDREG_KIND_PERSISTENT);
+	}
+out:
+	mutex_unlock(&cidreg_lock);
+	return err;
+}
+
+/**
+ * cidreg_registry_exit() - free the registry at module unload.
+ *
+ * Every entry holds a module reference, so none is left by now.
+ */
+void cidreg_registry_exit(void)
+{
+	WARN_ON_ONCE(!xa_empty(&cidreg_xa));
+	xa_destroy(&cidreg_xa);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VSOCK_CIDREG_REGISTRY_H
+#define _VSOCK_CIDREG_REGISTRY_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/vsock_cidreg.h>
+
+struct net;
+
+/**
+ * struct cidreg_file - an open file description of /dev/vsock-cidreg.
+ * @leases: the leases it holds (cidreg_entry.lease_node), under the
+ *	registry lock; they end when it is released.
+ */
+struct cidreg_file {
+	struct list_head leases;
+};
+
+/**
+ * struct cidreg_request - what to reserve.
+ * @cid: the CID, unless @any.
+ * @min: with @any: lowest CID of the range.
+ * @max: with @any: highest CID of the range.
+ * @any: any free CID in [@min, @max].
+ * @lowest: with @any: the lowest free, else one at random.
+ * @net: the owning netns; the caller holds a reference.
+ * @lease: the file holding the lease, or NULL for a persistent entry.
+ * @label: a valid label (see cidreg_label_valid()).
+ */
+struct cidreg_request {
+	u32 cid;
+	u32 min;
+	u32 max;
+	bool any;
+	bool lowest;
+	struct net *net;
+	struct cidreg_file *lease;
+	const char *label;
+};
+
+extern unsigned int cidreg_cid_min;
+extern unsigned int cidreg_cid_max;
+extern unsigned int cidreg_quota;
+
+bool cidreg_label_valid(const char *label, size_t size);
+int cidreg_reserve(const struct cidreg_request *req, u32 *cid);
+int cidreg_release(u32 cid);
+unsigned int cidreg_release_all(struct net *net);
+void cidreg_release_file(struct cidreg_file *file);
+void cidreg_release_net(struct net *net);
+int cidreg_query(u32 cid, struct vsock_cidreg_entry *out);
+int cidreg_transfer(u32 cid, struct net *to, bool persistent);
+void cidreg_registry_exit(void);
+
+#endif /* _VSOCK_CIDREG_REGISTRY_H */

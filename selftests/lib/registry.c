@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "registry.h"
+
+int reg_open(void)
+{
+	return open(REG_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+long long reg_reserve(int fd, struct vsock_cidreg_reserve r)
+{
+	r.size = sizeof(r);
+	if (ioctl(fd, VSOCK_CIDREG_IOC_RESERVE, &r))
+		return -errno;
+	return r.cid;
+}
+
+long long reg_reserve_cid(int fd, __u32 cid, __u32 flags)
+{
+	return reg_reserve(fd, (struct vsock_cidreg_reserve){
+		.cid = cid, .flags = flags });
+}
+
+long long reg_reserve_any(int fd, __u32 min, __u32 max, __u32 flags)
+{
+	return reg_reserve(fd, (struct vsock_cidreg_reserve){
+		.flags = flags | VSOCK_CIDREG_RESERVE_ANY,
+		.cid_min = min, .cid_max = max });
+}
+
+int reg_release(int fd, __u32 cid)
+{
+	struct vsock_cidreg_release r = { .size = sizeof(r), .cid = cid };
+
+	return ioctl(fd, VSOCK_CIDREG_IOC_RELEASE, &r) ? -errno : 0;
+}
+
+int reg_release_all(int fd, __u32 flags, int netns_fd)
+{
+	struct vsock_cidreg_release r = {
+		.size = sizeof(r),
+		.flags = flags | VSOCK_CIDREG_RELEASE_ALL,
+		.netns_fd = netns_fd,
+	};
+
+	return ioctl(fd, VSOCK_CIDREG_IOC_RELEASE, &r) ? -errno : (int)r.count;
+}
+
+int reg_query(int fd, __u32 cid, struct vsock_cidreg_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->cid = cid;
+	return ioctl(fd, VSOCK_CIDREG_IOC_QUERY, e) ? -errno : 0;
+}
+
+int reg_transfer(int fd, __u32 cid, int netns_fd, __u32 flags)
+{
+	struct vsock_cidreg_transfer t = {
+		.size = sizeof(t), .flags = flags, .cid = cid,
+		.netns_fd = netns_fd,
+	};
+
+	return ioctl(fd, VSOCK_CIDREG_IOC_TRANSFER, &t) ? -errno : 0;
+}
+
+int reg_is_reserved(int fd, __u32 cid)
+{
+	struct vsock_cidreg_entry e;
+	int err = reg_query(fd, cid, &e);
+
+	if (err == -ENOENT)
+		return 0;
+	return err ? err : 1;
+}
+
+int reg_set_param(const char *name, unsigned long value)
+{
+	char path[128];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "/sys/module/vsock_cidreg/parameters/%s",
+		 name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	err = fprintf(f, "%lu\n", value) < 0;
+	err |= fclose(f);
+	return err ? -EIO : 0;
+}

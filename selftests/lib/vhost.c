@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/vhost.h>
+
+#include "vhost.h"
+
+int vhost_vsock_claim(__u64 cid)
+{
+	int fd, err;
+
+	fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, VHOST_SET_OWNER) ||
+	    ioctl(fd, VHOST_VSOCK_SET_GUEST_CID, &cid)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
