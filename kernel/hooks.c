@@ -3,8 +3,9 @@
  * What the module needs from vsock and vhost_vsock, which may load after
  * us and unload under us. Their static functions are resolved with one
  * kprobe per "module:symbol" (kallsyms_lookup_name is not exported), when
- * the module comes and at our init, and forgotten when it goes; callers
- * run under RCU, and a going module waits for them with synchronize_rcu().
+ * the module comes and at our init, and forgotten when it goes. Callers
+ * run under SRCU (vsock_find_cid() sleeps on a mutex), and a going module
+ * waits for them with synchronize_srcu().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/srcu.h>
 
 #include "compat.h"
 #include "hooks.h"
@@ -39,6 +41,8 @@ static const char * const cidreg_modules[] = { "vsock", "vhost_vsock" };
  * stays published.
  */
 static DEFINE_MUTEX(cidreg_symbols_lock);
+/* Keeps a resolved function's module text alive while it is called. */
+DEFINE_STATIC_SRCU(cidreg_symbols_srcu);
 
 static void *cidreg_resolve(const char *name)
 {
@@ -83,7 +87,7 @@ static void cidreg_forget_module(const char *module)
 			WRITE_ONCE(*cidreg_symbols[i].addr, NULL);
 	mutex_unlock(&cidreg_symbols_lock);
 	/* No caller still runs the module's code once this returns. */
-	synchronize_rcu();
+	synchronize_srcu(&cidreg_symbols_srcu);
 }
 
 static bool cidreg_is_target(const char *module)
@@ -132,12 +136,17 @@ bool cidreg_vhost_holds(u32 cid)
 {
 	struct vhost_vsock *(*get)(u32 guest_cid);
 	bool held = false;
+	int idx;
 
-	rcu_read_lock();
+	idx = srcu_read_lock(&cidreg_symbols_srcu);
 	get = READ_ONCE(vhost_vsock_get_fn);
-	if (get)
+	if (get) {
+		/* vhost_vsock_get() walks an RCU hash table. */
+		rcu_read_lock();
 		held = get(cid);
-	rcu_read_unlock();
+		rcu_read_unlock();
+	}
+	srcu_read_unlock(&cidreg_symbols_srcu, idx);
 	return held;
 }
 
@@ -152,12 +161,14 @@ bool cidreg_cid_is_local(u32 cid)
 {
 	bool (*find)(unsigned int cid);
 	bool local = false;
+	int idx;
 
-	rcu_read_lock();
+	might_sleep();
+	idx = srcu_read_lock(&cidreg_symbols_srcu);
 	find = READ_ONCE(vsock_find_cid_fn);
 	if (find)
-		local = find(cid);
-	rcu_read_unlock();
+		local = find(cid);	/* takes vsock_register_mutex */
+	srcu_read_unlock(&cidreg_symbols_srcu, idx);
 	return local;
 }
 

@@ -95,3 +95,27 @@ int reg_set_param(const char *name, unsigned long value)
 	err |= fclose(f);
 	return err ? -EIO : 0;
 }
+
+int reg_reset(int fd)
+{
+	static const struct {
+		const char *name;
+		unsigned long value;
+	} defaults[] = {
+		{ "cid_min", 3 },
+		{ "cid_max", 0xfffffffeUL },
+		{ "quota", 256 },
+	};
+	unsigned int i;
+	int err;
+
+	err = reg_release_all(fd, VSOCK_CIDREG_RELEASE_EVERY_NETNS, 0);
+	if (err < 0)
+		return err;
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		err = reg_set_param(defaults[i].name, defaults[i].value);
+		if (err)
+			return err;
+	}
+	return 0;
+}

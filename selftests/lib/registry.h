@@ -25,5 +25,7 @@ int reg_transfer(int fd, __u32 cid, int netns_fd, __u32 flags);
 /* 1 if @cid is reserved, 0 if not, -errno on error. */
 int reg_is_reserved(int fd, __u32 cid);
 int reg_set_param(const char *name, unsigned long value);
+/* Releases every reservation and restores the default parameters. */
+int reg_reset(int fd);
 
 #endif /* _CIDREG_SELFTEST_REGISTRY_H */
