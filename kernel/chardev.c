@@ -18,6 +18,7 @@
 #include <net/net_namespace.h>
 
 #include "chardev.h"
+#include "enforce.h"
 #include "netns.h"
 #include "registry.h"
 
@@ -202,6 +203,48 @@ static int cidreg_ioctl_transfer(void __user *uarg)
 	return err;
 }
 
+static int cidreg_ioctl_trust(void __user *uarg)
+{
+	struct vsock_cidreg_trust arg;
+	struct net *net;
+	u32 usize;
+	int err;
+
+	err = cidreg_copy_in(&arg, sizeof(arg), VSOCK_CIDREG_TRUST_SIZE_VER0,
+			     uarg, &usize);
+	if (err)
+		return err;
+	if ((arg.flags & ~VSOCK_CIDREG_TRUST_REMOVE) || arg.reserved)
+		return -EINVAL;
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	net = get_net_ns_by_fd(arg.netns_fd);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	err = cidreg_set_trusted(net,
+				 !(arg.flags & VSOCK_CIDREG_TRUST_REMOVE));
+	put_net(net);
+	return err;
+}
+
+static int cidreg_ioctl_stats(void __user *uarg)
+{
+	struct vsock_cidreg_stats arg;
+	u32 usize;
+	int err;
+
+	err = cidreg_copy_in(&arg, sizeof(arg), VSOCK_CIDREG_STATS_SIZE_VER0,
+			     uarg, &usize);
+	if (err)
+		return err;
+	if (arg.flags)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	arg.size = usize;
+	cidreg_stats_read(&arg);
+	return cidreg_copy_out(uarg, &arg, sizeof(arg), usize);
+}
+
 /* Matches an ioctl on its type, number and direction, not its size. */
 static bool cidreg_cmd_is(unsigned int cmd, unsigned int known)
 {
@@ -221,6 +264,10 @@ static long cidreg_ioctl(struct file *file, unsigned int cmd,
 		return cidreg_ioctl_query(uarg);
 	if (cidreg_cmd_is(cmd, VSOCK_CIDREG_IOC_TRANSFER))
 		return cidreg_ioctl_transfer(uarg);
+	if (cidreg_cmd_is(cmd, VSOCK_CIDREG_IOC_TRUST))
+		return cidreg_ioctl_trust(uarg);
+	if (cidreg_cmd_is(cmd, VSOCK_CIDREG_IOC_STATS))
+		return cidreg_ioctl_stats(uarg);
 	return -ENOTTY;
 }
 

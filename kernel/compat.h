@@ -6,6 +6,7 @@
 #ifndef _VSOCK_CIDREG_COMPAT_H
 #define _VSOCK_CIDREG_COMPAT_H
 
+#include <linux/ftrace.h>
 #include <linux/random.h>
 #include <linux/version.h>
 
@@ -13,6 +14,30 @@
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #define get_random_u32_below(ceil) prandom_u32_max(ceil)
 #endif
+
+/*
+ * Redirecting a traced function from an ftrace callback:
+ * - 5.11 passes struct ftrace_regs to callbacks (before: struct pt_regs)
+ *   and x86 gets ftrace_instruction_pointer_set();
+ * - 6.2 renames it ftrace_regs_set_instruction_pointer();
+ * - 6.13 makes struct ftrace_regs opaque: only the accessor works, which
+ *   is all we use.
+ * Earlier kernels are not supported.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#error "vsock_cidreg needs Linux 5.11 or later (struct ftrace_regs)"
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define cidreg_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#else
+#define cidreg_ftrace_set_ip(fregs, ip) \
+	ftrace_regs_set_instruction_pointer(fregs, ip)
+#endif
+
+/*
+ * 6.19 passes struct sockaddr_unsized to proto_ops.bind; the hooks take
+ * __vsock_bind(), which gets a struct sockaddr_vm on every version, so
+ * they need no change for it.
+ */
 
 /*
  * With CONFIG_X86_KERNEL_IBT (5.18+) a function starts with ENDBR64 and a

@@ -2,10 +2,30 @@
 #ifndef _VSOCK_CIDREG_HOOKS_H
 #define _VSOCK_CIDREG_HOOKS_H
 
+#include <linux/fs.h>
 #include <linux/types.h>
+#include <net/af_vsock.h>
+
+/* The originals of the hooked functions, NULL while their module is away. */
+typedef bool (*cidreg_find_cid_t)(unsigned int cid);
+typedef int (*cidreg_bind_t)(struct sock *sk, struct sockaddr_vm *addr);
+typedef int (*cidreg_assign_transport_t)(struct vsock_sock *vsk,
+					 struct vsock_sock *psk);
+typedef long (*cidreg_vhost_ioctl_t)(struct file *f, unsigned int ioctl,
+				     unsigned long arg);
+typedef int (*cidreg_vhost_release_t)(struct inode *inode, struct file *f);
+
+extern cidreg_find_cid_t cidreg_orig_find_cid;
+extern cidreg_bind_t cidreg_orig_bind;
+extern cidreg_assign_transport_t cidreg_orig_assign_transport;
+extern cidreg_vhost_ioctl_t cidreg_orig_vhost_ioctl;
+extern cidreg_vhost_release_t cidreg_orig_vhost_release;
 
 int cidreg_hooks_init(void);
 void cidreg_hooks_exit(void);
+/* Brackets a wrapper, or a call through a resolved address. */
+int cidreg_hook_enter(void);
+void cidreg_hook_exit(int idx);
 
 bool cidreg_vhost_holds(u32 cid);
 bool cidreg_cid_is_local(u32 cid);

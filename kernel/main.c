@@ -2,8 +2,8 @@
 /*
  * vsock_cidreg: a registry of vsock CIDs owned by network namespaces.
  *
- * This file only holds the module parameters and registers and
- * unregisters the parts.
+ * This file holds the registry's module parameters (enforce.c has those
+ * of enforcement) and registers and unregisters the parts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 
 #include "chardev.h"
+#include "enforce.h"
 #include "hooks.h"
 #include "netns.h"
 #include "registry.h"
@@ -42,6 +43,7 @@ static int __init vsock_cidreg_init(void)
 fail_hooks:
 	cidreg_hooks_exit();
 fail_netns:
+	cidreg_enforce_exit();
 	cidreg_netns_exit();
 fail:
 	pr_err("cannot load: %d\n", err);
@@ -54,6 +56,7 @@ static void __exit vsock_cidreg_exit(void)
 	cidreg_hooks_exit();
 	cidreg_netns_exit();
 	cidreg_registry_exit();
+	cidreg_enforce_exit();
 	pr_info("unloaded\n");
 }
 

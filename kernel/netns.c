@@ -45,6 +45,7 @@ static int __net_init cidreg_net_init(struct net *net)
 
 	INIT_LIST_HEAD(&cn->entries);
 	cn->count = 0;
+	cn->trusted = false;
 	return 0;
 }
 

@@ -10,10 +10,12 @@
  * @entries: the registry entries it owns (cidreg_entry.net_node), under
  *	the registry lock.
  * @count: how many; the quota applies to it.
+ * @trusted: added to the trusted set (the initial netns is trusted anyway).
  */
 struct cidreg_net {
 	struct list_head entries;
 	unsigned int count;
+	bool trusted;
 };
 
 int cidreg_netns_init(void);

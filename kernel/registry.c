@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/hashtable.h>
 #include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -43,6 +44,8 @@
  * @ctime_ns: creation time, CLOCK_REALTIME.
  * @comm: its command name.
  * @label: the label given.
+ * @holder: the vhost-vsock device that holds the CID, if it took it while
+ *	enforcement was on.
  * @rcu: frees the entry after RCU readers are done with it.
  */
 struct cidreg_entry {
@@ -57,7 +60,22 @@ struct cidreg_entry {
 	u64 ctime_ns;
 	char comm[TASK_COMM_LEN];
 	char label[VSOCK_CIDREG_LABEL_MAX];
+	struct cidreg_holder *holder;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct cidreg_holder - a vhost-vsock device holding a reserved CID.
+ * @node: in cidreg_holders, hashed by @dev.
+ * @dev: the device (its struct vhost_vsock); only compared, never used.
+ * @cid: the CID it holds.
+ * @pid: the thread group that set the CID.
+ */
+struct cidreg_holder {
+	struct hlist_node node;
+	const void *dev;
+	u32 cid;
+	struct pid *pid;
 };
 
 unsigned int cidreg_cid_min = 3;
@@ -66,6 +84,8 @@ unsigned int cidreg_quota = 256;
 
 static DEFINE_XARRAY_ALLOC(cidreg_xa);
 static DEFINE_MUTEX(cidreg_lock);
+/* Devices holding a registry CID, by device. Under cidreg_lock. */
+static DEFINE_HASHTABLE(cidreg_holders, 6);
 
 /**
  * cidreg_label_valid() - whether a label from userspace is acceptable.
@@ -116,8 +136,17 @@ static struct cidreg_entry *cidreg_entry_new(const struct cidreg_request *req)
 	return e;
 }
 
+static void cidreg_holder_free(struct cidreg_holder *h)
+{
+	hash_del(&h->node);
+	put_pid(h->pid);
+	kfree(h);
+}
+
 static void cidreg_entry_free(struct cidreg_entry *e)
 {
+	if (e->holder)
+		cidreg_holder_free(e->holder);
 	put_pid(e->creator);
 	kfree_rcu(e, rcu);
 }
@@ -384,7 +413,11 @@ int cidreg_query(u32 cid, struct vsock_cidreg_entry *out)
 		out->creator_uid = from_kuid_munged(current_user_ns(), e->uid);
 		memcpy(out->comm, e->comm, sizeof(out->comm));
 		memcpy(out->label, e->label, sizeof(out->label));
+		if (e->holder)
+			out->holder_pid = pid_vnr(e->holder->pid);
 	}
+	if (e->holder)
+		out->info |= VSOCK_CIDREG_INFO_ATTACHED;
 	mutex_unlock(&cidreg_lock);
 
 	if (cidreg_vhost_holds(cid))
@@ -445,6 +478,166 @@ out:
 }
 
 /**
+ * cidreg_owner() - who owns a CID; lock-free (RCU).
+ * @cid: the CID.
+ * @net: a netns.
+ * @owned: set to whether @net owns @cid.
+ *
+ * Return: whether @cid is reserved.
+ */
+bool cidreg_owner(u32 cid, const struct net *net, bool *owned)
+{
+	struct cidreg_entry *e;
+
+	rcu_read_lock();
+	e = xa_load(&cidreg_xa, cid);
+	*owned = e && net_eq(READ_ONCE(e->net), net);
+	rcu_read_unlock();
+	return e;
+}
+
+/**
+ * cidreg_vhost_claim() - a vhost-vsock device is about to take a CID.
+ * @cid: the CID.
+ * @net: the netns of the caller.
+ * @adopt: if @cid is not reserved, reserve it for @net as an adopted
+ *	entry, before the device takes it (so no reserver gets it meanwhile).
+ * @adopted: set to whether it was adopted; the caller then either
+ *	commits (cidreg_vhost_commit()) or aborts (cidreg_vhost_abort()).
+ *
+ * Return: whether @cid is reserved, by @net or another netns.
+ */
+enum cidreg_claim cidreg_vhost_claim(u32 cid, struct net *net, bool adopt,
+				     bool *adopted)
+{
+	struct cidreg_request req = { .net = net, .label = "" };
+	struct cidreg_entry *e, *new = NULL;
+	enum cidreg_claim claim;
+
+	*adopted = false;
+	if (adopt)
+		new = cidreg_entry_new(&req);
+
+	mutex_lock(&cidreg_lock);
+	e = xa_load(&cidreg_xa, cid);
+	if (e) {
+		claim = net_eq(e->net, net) ? CIDREG_CLAIM_OWNED :
+					      CIDREG_CLAIM_FOREIGN;
+	} else {
+		claim = CIDREG_CLAIM_UNRESERVED;
+		if (new) {
+			new->cid = cid;
+			new->kind = VSOCK_CIDREG_KIND_ADOPTED;
+			if (!xa_insert(&cidreg_xa, cid, new, GFP_KERNEL)) {
+				cidreg_entry_link(new);
+				*adopted = true;
+				new = NULL;
+			}
+		}
+	}
+	mutex_unlock(&cidreg_lock);
+
+	if (new) {
+		put_pid(new->creator);
+		kfree(new);
+	}
+	return claim;
+}
+
+static struct cidreg_holder *cidreg_holder_find(const void *dev)
+{
+	struct cidreg_holder *h;
+
+	hash_for_each_possible(cidreg_holders, h, node, (unsigned long)dev)
+		if (h->dev == dev)
+			return h;
+	return NULL;
+}
+
+/* The device of @h lets its CID go. Under cidreg_lock. */
+static void cidreg_holder_detach(struct cidreg_holder *h)
+{
+	struct cidreg_entry *e = xa_load(&cidreg_xa, h->cid);
+
+	if (WARN_ON_ONCE(!e || e->holder != h))
+		return;
+	if (e->kind == VSOCK_CIDREG_KIND_ADOPTED) {
+		cidreg_entry_remove(e);
+	} else {
+		e->holder = NULL;
+		cidreg_holder_free(h);
+	}
+}
+
+/**
+ * cidreg_vhost_commit() - a vhost-vsock device took a CID.
+ * @dev: the device.
+ * @cid: the CID it now holds.
+ *
+ * The CID it held before, if any, is let go: an adopted entry of it ends.
+ * If @cid is in the registry, the entry records the device and the caller.
+ */
+void cidreg_vhost_commit(const void *dev, u32 cid)
+{
+	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL);
+	struct cidreg_holder *old;
+	struct cidreg_entry *e;
+
+	mutex_lock(&cidreg_lock);
+	old = cidreg_holder_find(dev);
+	if (old && old->cid != cid)
+		cidreg_holder_detach(old);
+	else if (old)
+		goto out;	/* the same CID again */
+	e = xa_load(&cidreg_xa, cid);
+	if (e && h) {
+		if (e->holder)	/* a device that is going */
+			cidreg_holder_free(e->holder);
+		h->dev = dev;
+		h->cid = cid;
+		h->pid = get_pid(task_tgid(current));
+		hash_add(cidreg_holders, &h->node, (unsigned long)dev);
+		e->holder = h;
+		h = NULL;
+	}
+out:
+	mutex_unlock(&cidreg_lock);
+	kfree(h);
+}
+
+/**
+ * cidreg_vhost_abort() - a vhost-vsock device did not take the CID it
+ *	claimed: end the entry cidreg_vhost_claim() adopted for it.
+ * @cid: the CID.
+ */
+void cidreg_vhost_abort(u32 cid)
+{
+	struct cidreg_entry *e;
+
+	mutex_lock(&cidreg_lock);
+	/* Only its creator's device could have attached it. */
+	e = xa_load(&cidreg_xa, cid);
+	if (e && e->kind == VSOCK_CIDREG_KIND_ADOPTED && !e->holder)
+		cidreg_entry_remove(e);
+	mutex_unlock(&cidreg_lock);
+}
+
+/**
+ * cidreg_vhost_detach() - a vhost-vsock device is being released.
+ * @dev: the device.
+ */
+void cidreg_vhost_detach(const void *dev)
+{
+	struct cidreg_holder *h;
+
+	mutex_lock(&cidreg_lock);
+	h = cidreg_holder_find(dev);
+	if (h)
+		cidreg_holder_detach(h);
+	mutex_unlock(&cidreg_lock);
+}
+
+/**
  * cidreg_registry_exit() - free the registry at module unload.
  *
  * Every entry holds a module reference, so none is left by now.
@@ -452,5 +645,6 @@ out:
 void cidreg_registry_exit(void)
 {
 	WARN_ON_ONCE(!xa_empty(&cidreg_xa));
+	WARN_ON_ONCE(!hash_empty(cidreg_holders));
 	xa_destroy(&cidreg_xa);
 }

@@ -53,4 +53,23 @@ int cidreg_query(u32 cid, struct vsock_cidreg_entry *out);
 int cidreg_transfer(u32 cid, struct net *to, bool persistent);
 void cidreg_registry_exit(void);
 
+/**
+ * enum cidreg_claim - whether a CID a vhost-vsock device claims is reserved.
+ * @CIDREG_CLAIM_OWNED: by the claimer's netns.
+ * @CIDREG_CLAIM_FOREIGN: by another netns.
+ * @CIDREG_CLAIM_UNRESERVED: not at all.
+ */
+enum cidreg_claim {
+	CIDREG_CLAIM_OWNED,
+	CIDREG_CLAIM_FOREIGN,
+	CIDREG_CLAIM_UNRESERVED,
+};
+
+bool cidreg_owner(u32 cid, const struct net *net, bool *owned);
+enum cidreg_claim cidreg_vhost_claim(u32 cid, struct net *net, bool adopt,
+				     bool *adopted);
+void cidreg_vhost_commit(const void *dev, u32 cid);
+void cidreg_vhost_abort(u32 cid);
+void cidreg_vhost_detach(const void *dev);
+
 #endif /* _VSOCK_CIDREG_REGISTRY_H */

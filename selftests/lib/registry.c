@@ -80,20 +80,44 @@ int reg_is_reserved(int fd, __u32 cid)
 	return err ? err : 1;
 }
 
-int reg_set_param(const char *name, unsigned long value)
+int reg_set_param_str(const char *name, const char *value)
 {
 	char path[128];
-	FILE *f;
-	int err;
+	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "/sys/module/vsock_cidreg/parameters/%s",
 		 name);
-	f = fopen(path, "w");
-	if (!f)
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	err = fprintf(f, "%lu\n", value) < 0;
-	err |= fclose(f);
-	return err ? -EIO : 0;
+	if (write(fd, value, strlen(value)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int reg_set_param(const char *name, unsigned long value)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lu", value);
+	return reg_set_param_str(name, buf);
+}
+
+int reg_trust(int fd, int netns_fd, __u32 flags)
+{
+	struct vsock_cidreg_trust t = {
+		.size = sizeof(t), .flags = flags, .netns_fd = netns_fd,
+	};
+
+	return ioctl(fd, VSOCK_CIDREG_IOC_TRUST, &t) ? -errno : 0;
+}
+
+int reg_stats(int fd, struct vsock_cidreg_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(fd, VSOCK_CIDREG_IOC_STATS, st) ? -errno : 0;
 }
 
 int reg_reset(int fd)
@@ -117,5 +141,7 @@ int reg_reset(int fd)
 		if (err)
 			return err;
 	}
-	return 0;
+	return reg_set_param_str("mode", "enforce") ?:
+	       reg_set_param_str("strict", "N") ?:
+	       reg_set_param_str("protected_ports", "");
 }

@@ -25,6 +25,9 @@ int reg_transfer(int fd, __u32 cid, int netns_fd, __u32 flags);
 /* 1 if @cid is reserved, 0 if not, -errno on error. */
 int reg_is_reserved(int fd, __u32 cid);
 int reg_set_param(const char *name, unsigned long value);
+int reg_set_param_str(const char *name, const char *value);
+int reg_trust(int fd, int netns_fd, __u32 flags);
+int reg_stats(int fd, struct vsock_cidreg_stats *st);
 /* Releases every reservation and restores the default parameters. */
 int reg_reset(int fd);
 

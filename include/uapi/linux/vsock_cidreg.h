@@ -221,4 +221,107 @@ struct vsock_cidreg_entry {
 #define VSOCK_CIDREG_IOC_TRANSFER \
 	_IOW(VSOCK_CIDREG_IOC_MAGIC, 0x04, struct vsock_cidreg_transfer)
 
+/**
+ * enum vsock_cidreg_mode - what the enforcement hooks do.
+ * @VSOCK_CIDREG_MODE_OFF: nothing; the registry only.
+ * @VSOCK_CIDREG_MODE_AUDIT: count and log what enforce would refuse,
+ *	refuse nothing.
+ * @VSOCK_CIDREG_MODE_ENFORCE: refuse.
+ */
+enum vsock_cidreg_mode {
+	VSOCK_CIDREG_MODE_OFF = 0,
+	VSOCK_CIDREG_MODE_AUDIT = 1,
+	VSOCK_CIDREG_MODE_ENFORCE = 2,
+};
+
+/**
+ * enum vsock_cidreg_op - the operations the hooks check; indices of the
+ * counters of struct vsock_cidreg_stats.
+ * @VSOCK_CIDREG_OP_SET_CID: VHOST_VSOCK_SET_GUEST_CID (refused: EPERM).
+ * @VSOCK_CIDREG_OP_CONNECT: connect() to a guest CID (refused: EACCES).
+ * @VSOCK_CIDREG_OP_ACCEPT: a connection from a guest CID reaching a
+ *	listener (refused: the guest gets a reset).
+ * @VSOCK_CIDREG_OP_BIND_CID: bind() to a reserved CID (refused: EACCES).
+ * @VSOCK_CIDREG_OP_BIND_PORT: bind, explicit or implicit, to a protected
+ *	port (refused: EACCES; an implicit bind takes another port).
+ * @VSOCK_CIDREG_OP_COUNT: how many there are.
+ */
+enum vsock_cidreg_op {
+	VSOCK_CIDREG_OP_SET_CID = 0,
+	VSOCK_CIDREG_OP_CONNECT = 1,
+	VSOCK_CIDREG_OP_ACCEPT = 2,
+	VSOCK_CIDREG_OP_BIND_CID = 3,
+	VSOCK_CIDREG_OP_BIND_PORT = 4,
+	VSOCK_CIDREG_OP_COUNT
+};
+
+/** VSOCK_CIDREG_OPS_MAX - room for operations in struct vsock_cidreg_stats. */
+#define VSOCK_CIDREG_OPS_MAX		16
+
+/**
+ * struct vsock_cidreg_stats - argument of VSOCK_CIDREG_IOC_STATS.
+ * @size: sizeof(struct vsock_cidreg_stats), set by the caller.
+ * @flags: 0.
+ * @mode: the current enum vsock_cidreg_mode.
+ * @strict: 1 if unreserved CIDs are refused to vhost-vsock devices.
+ * @allowed: per enum vsock_cidreg_op: checks that found the operation
+ *	allowed.
+ * @denied: per operation: operations refused (mode enforce).
+ * @audited: per operation: operations that enforce would have refused
+ *	(mode audit).
+ *
+ * Counters count from module load; checks skipped (mode off, CIDs 0 to 2)
+ * are not counted.
+ */
+struct vsock_cidreg_stats {
+	__u32 size;
+	__u32 flags;
+	__u32 mode;
+	__u32 strict;
+	__u64 allowed[VSOCK_CIDREG_OPS_MAX];
+	__u64 denied[VSOCK_CIDREG_OPS_MAX];
+	__u64 audited[VSOCK_CIDREG_OPS_MAX];
+};
+
+#define VSOCK_CIDREG_STATS_SIZE_VER0	400
+
+/* Flags of struct vsock_cidreg_trust. */
+/** VSOCK_CIDREG_TRUST_REMOVE - remove the netns from the trusted set. */
+#define VSOCK_CIDREG_TRUST_REMOVE	(1U << 0)
+
+/**
+ * struct vsock_cidreg_trust - argument of VSOCK_CIDREG_IOC_TRUST.
+ * @size: sizeof(struct vsock_cidreg_trust), set by the caller.
+ * @flags: VSOCK_CIDREG_TRUST_*.
+ * @netns_fd: an fd of the netns (/proc/PID/ns/net, /run/netns/NAME).
+ * @reserved: 0.
+ */
+struct vsock_cidreg_trust {
+	__u32 size;
+	__u32 flags;
+	__s32 netns_fd;
+	__u32 reserved;
+};
+
+#define VSOCK_CIDREG_TRUST_SIZE_VER0	16
+
+/**
+ * VSOCK_CIDREG_IOC_TRUST - add a netns to the trusted set, or remove it.
+ *
+ * Trusted namespaces pass every rule. The initial netns is always trusted.
+ * A netns leaves the set when it is destroyed. Needs CAP_NET_ADMIN in the
+ * initial user namespace (EPERM). Errors: EINVAL (flags, reserved, the
+ * initial netns with REMOVE), EBADF or EINVAL (not a netns fd), EFAULT,
+ * E2BIG.
+ */
+#define VSOCK_CIDREG_IOC_TRUST \
+	_IOW(VSOCK_CIDREG_IOC_MAGIC, 0x05, struct vsock_cidreg_trust)
+/**
+ * VSOCK_CIDREG_IOC_STATS - read the mode and the counters of the hooks.
+ *
+ * Errors: EINVAL (flags), EFAULT, E2BIG.
+ */
+#define VSOCK_CIDREG_IOC_STATS \
+	_IOWR(VSOCK_CIDREG_IOC_MAGIC, 0x06, struct vsock_cidreg_stats)
+
 #endif /* _UAPI_LINUX_VSOCK_CIDREG_H */

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enforcement: the rules of Documentation/enforcement.md, applied by the
+ * wrappers the hook layer (hooks.c) redirects vsock and vhost_vsock to.
+ *
+ * - SET_GUEST_CID: vhost_vsock_dev_ioctl() is wrapped to mark the task
+ *   while it runs; vhost_vsock_set_cid() (inlined) then calls
+ *   vsock_find_cid() with the CID it is about to use, read from user
+ *   memory for the last time: that value is the one checked, so a thread
+ *   rewriting the CID in user memory cannot slip a refused CID through.
+ *   A refusal there makes vhost answer EADDRINUSE, which the ioctl wrapper
+ *   turns into EPERM.
+ * - Connections: vsock_assign_transport() sees the socket's netns and the
+ *   peer CID, on connect() and on a connection a listener receives.
+ * - Bind: __vsock_bind() sees explicit and implicit binds.
+ *
+ * Lookups on these paths are RCU only, and nothing is allocated; with
+ * mode=off every wrapper costs one test before calling the original.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bsearch.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/nsproxy.h>
+#include <linux/percpu.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/vhost.h>
+#include <linux/vm_sockets.h>
+#include <net/af_vsock.h>
+#include <net/net_namespace.h>
+
+#include "enforce.h"
+#include "hooks.h"
+#include "netns.h"
+#include "registry.h"
+
+static int cidreg_mode = VSOCK_CIDREG_MODE_ENFORCE;
+static bool cidreg_strict;
+
+static const char * const cidreg_mode_names[] = {
+	[VSOCK_CIDREG_MODE_OFF] = "off",
+	[VSOCK_CIDREG_MODE_AUDIT] = "audit",
+	[VSOCK_CIDREG_MODE_ENFORCE] = "enforce",
+};
+
+static const char * const cidreg_op_names[] = {
+	[VSOCK_CIDREG_OP_SET_CID] = "set-guest-cid",
+	[VSOCK_CIDREG_OP_CONNECT] = "connect",
+	[VSOCK_CIDREG_OP_ACCEPT] = "accept",
+	[VSOCK_CIDREG_OP_BIND_CID] = "bind-cid",
+	[VSOCK_CIDREG_OP_BIND_PORT] = "bind-port",
+};
+
+static int cidreg_mode_set(const char *val, const struct kernel_param *kp)
+{
+	int mode = sysfs_match_string(cidreg_mode_names, val);
+
+	if (mode < 0)
+		return -EINVAL;
+	WRITE_ONCE(cidreg_mode, mode);
+	return 0;
+}
+
+static int cidreg_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", cidreg_mode_names[READ_ONCE(cidreg_mode)]);
+}
+
+static const struct kernel_param_ops cidreg_mode_ops = {
+	.set = cidreg_mode_set,
+	.get = cidreg_mode_get,
+};
+
+module_param_cb(mode, &cidreg_mode_ops, NULL, 0644);
+MODULE_PARM_DESC(mode, "off: registry only; audit: log what enforce would refuse; enforce (default)");
+module_param_named(strict, cidreg_strict, bool, 0644);
+MODULE_PARM_DESC(strict, "Refuse SET_GUEST_CID of CIDs nobody reserved (default N: adopt them)");
+
+/* Protected ports: a sorted array, replaced whole under RCU. */
+#define CIDREG_PORTS_MAX 32
+
+struct cidreg_ports {
+	struct rcu_head rcu;
+	unsigned int n;
+	u32 port[CIDREG_PORTS_MAX];
+};
+
+static struct cidreg_ports __rcu *cidreg_ports;
+static DEFINE_MUTEX(cidreg_ports_lock);
+
+static int cidreg_u32_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cidreg_ports_set(const char *val, const struct kernel_param *kp)
+{
+	struct cidreg_ports *new, *old;
+	char *buf, *cur, *tok;
+	int err = 0;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	buf = kstrdup(val, GFP_KERNEL);
+	if (!new || !buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	cur = strim(buf);
+	while ((tok = strsep(&cur, ",")) != NULL) {
+		u32 port;
+
+		tok = strim(tok);
+		if (!*tok && !cur && !new->n)
+			break;	/* "" clears the list */
+		if (kstrtou32(tok, 0, &port) || port == VMADDR_PORT_ANY ||
+		    new->n == CIDREG_PORTS_MAX) {
+			err = -EINVAL;
+			goto out;
+		}
+		new->port[new->n++] = port;
+	}
+	sort(new->port, new->n, sizeof(u32), cidreg_u32_cmp, NULL);
+
+	mutex_lock(&cidreg_ports_lock);
+	old = rcu_replace_pointer(cidreg_ports, new,
+				  lockdep_is_held(&cidreg_ports_lock));
+	mutex_unlock(&cidreg_ports_lock);
+	new = NULL;
+	if (old)
+		kfree_rcu(old, rcu);
+out:
+	kfree(buf);
+	kfree(new);
+	return err;
+}
+
+static int cidreg_ports_get(char *buf, const struct kernel_param *kp)
+{
+	struct cidreg_ports *p;
+	int len = 0;
+	unsigned int i;
+
+	rcu_read_lock();
+	p = rcu_dereference(cidreg_ports);
+	for (i = 0; p && i < p->n; i++)
+		len += sysfs_emit_at(buf, len, "%s%u", i ? "," : "", p->port[i]);
+	rcu_read_unlock();
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+static const struct kernel_param_ops cidreg_ports_ops = {
+	.set = cidreg_ports_set,
+	.get = cidreg_ports_get,
+};
+
+module_param_cb(protected_ports, &cidreg_ports_ops, NULL, 0644);
+MODULE_PARM_DESC(protected_ports, "Ports only trusted namespaces may bind, comma-separated (at most 32)");
+
+static bool cidreg_port_protected(u32 port)
+{
+	struct cidreg_ports *p;
+	bool found = false;
+
+	rcu_read_lock();
+	p = rcu_dereference(cidreg_ports);
+	if (p)
+		found = bsearch(&port, p->port, p->n, sizeof(u32),
+				cidreg_u32_cmp);
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * cidreg_enforce_exit() - free what the parameters hold, at unload.
+ */
+void cidreg_enforce_exit(void)
+{
+	kfree(rcu_dereference_protected(cidreg_ports, true));
+}
+
+/* Trusted namespaces */
+
+static bool cidreg_trusted(const struct net *net)
+{
+	return net_eq(net, &init_net) || READ_ONCE(cidreg_net(net)->trusted);
+}
+
+/**
+ * cidreg_set_trusted() - add a netns to the trusted set or remove it.
+ * @net: the netns.
+ * @trusted: add, or remove.
+ *
+ * Return: 0, or -EINVAL for removing the initial netns.
+ */
+int cidreg_set_trusted(struct net *net, bool trusted)
+{
+	if (net_eq(net, &init_net))
+		return trusted ? 0 : -EINVAL;
+	WRITE_ONCE(cidreg_net(net)->trusted, trusted);
+	return 0;
+}
+
+/* Counters and verdicts */
+
+struct cidreg_counters {
+	u64 allowed[VSOCK_CIDREG_OP_COUNT];
+	u64 denied[VSOCK_CIDREG_OP_COUNT];
+	u64 audited[VSOCK_CIDREG_OP_COUNT];
+};
+
+static DEFINE_PER_CPU(struct cidreg_counters, cidreg_counters);
+
+/**
+ * cidreg_stats_read() - the mode and the counters.
+ * @out: filled in; the caller zeroed it.
+ */
+void cidreg_stats_read(struct vsock_cidreg_stats *out)
+{
+	int cpu, op;
+
+	out->mode = READ_ONCE(cidreg_mode);
+	out->strict = READ_ONCE(cidreg_strict);
+	for_each_possible_cpu(cpu) {
+		const struct cidreg_counters *c = per_cpu_ptr(&cidreg_counters,
+							      cpu);
+
+		for (op = 0; op < VSOCK_CIDREG_OP_COUNT; op++) {
+			out->allowed[op] += READ_ONCE(c->allowed[op]);
+			out->denied[op] += READ_ONCE(c->denied[op]);
+			out->audited[op] += READ_ONCE(c->audited[op]);
+		}
+	}
+}
+
+/*
+ * Counts a check of @op and, if it fails, logs it. Returns whether the
+ * operation must be refused: it failed and the mode is enforce.
+ */
+static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed,
+			  const struct net *net, u32 cid, u32 port)
+{
+	bool audit = READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_AUDIT;
+
+	if (allowed) {
+		this_cpu_inc(cidreg_counters.allowed[op]);
+		return false;
+	}
+	if (audit)
+		this_cpu_inc(cidreg_counters.audited[op]);
+	else
+		this_cpu_inc(cidreg_counters.denied[op]);
+	pr_notice_ratelimited("%s %s: pid %d comm %s netns %u cid %u port %u\n",
+			      audit ? "audit: would deny" : "denied",
+			      cidreg_op_names[op], task_tgid_nr(current),
+			      current->comm, net->ns.inum, cid, port);
+	return !audit;
+}
+
+static bool cidreg_off(void)
+{
+	return READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_OFF;
+}
+
+/* SET_GUEST_CID */
+
+/**
+ * struct cidreg_setcid - a VHOST_VSOCK_SET_GUEST_CID in progress.
+ * @node: in cidreg_setcids.
+ * @task: the task running it.
+ * @dev: its device.
+ * @cid: the CID vhost is about to use, once @checked.
+ * @checked: vsock_find_cid() saw it.
+ * @refused: it was refused.
+ * @adopted: an adopted entry was made for it.
+ */
+struct cidreg_setcid {
+	struct list_head node;
+	struct task_struct *task;
+	const void *dev;
+	u32 cid;
+	bool checked;
+	bool refused;
+	bool adopted;
+};
+
+static LIST_HEAD(cidreg_setcids);
+static DEFINE_SPINLOCK(cidreg_setcids_lock);
+
+static struct cidreg_setcid *cidreg_setcid_current(void)
+{
+	struct cidreg_setcid *sc, *found = NULL;
+
+	/* Ours, if any, was added by this task: no race on emptiness. */
+	if (list_empty(&cidreg_setcids))
+		return NULL;
+	spin_lock(&cidreg_setcids_lock);
+	list_for_each_entry(sc, &cidreg_setcids, node) {
+		if (sc->task == current) {
+			found = sc;
+			break;
+		}
+	}
+	spin_unlock(&cidreg_setcids_lock);
+	return found;
+}
+
+/* Decides on the CID vhost is about to set. Returns whether to refuse. */
+static bool cidreg_setcid_check(struct cidreg_setcid *sc)
+{
+	struct net *net = current->nsproxy->net_ns;
+	bool trusted = cidreg_trusted(net);
+	bool strict = READ_ONCE(cidreg_strict);
+	bool audit = READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_AUDIT;
+	bool allowed;
+
+	switch (cidreg_vhost_claim(sc->cid, net, !strict || trusted || audit,
+				   &sc->adopted)) {
+	case CIDREG_CLAIM_OWNED:
+		allowed = true;
+		break;
+	case CIDREG_CLAIM_FOREIGN:
+		allowed = trusted;
+		break;
+	default:
+		allowed = !strict || trusted;
+		break;
+	}
+	sc->refused = cidreg_refuse(VSOCK_CIDREG_OP_SET_CID, allowed, net,
+				    sc->cid, 0);
+	return sc->refused;
+}
+
+/**
+ * cidreg_find_cid_wrapper() - wraps vsock_find_cid().
+ * @cid: the CID.
+ *
+ * Return: what vsock_find_cid() returns, or true (taken) for a CID a
+ * SET_GUEST_CID of this task may not set.
+ */
+bool cidreg_find_cid_wrapper(unsigned int cid)
+{
+	struct cidreg_setcid *sc;
+	int idx = cidreg_hook_enter();
+	bool ret;
+
+	sc = cidreg_setcid_current();
+	if (sc && !sc->checked) {
+		sc->checked = true;
+		sc->cid = cid;
+		if (cidreg_setcid_check(sc)) {
+			ret = true;
+			goto out;
+		}
+	}
+	ret = cidreg_orig_find_cid(cid);
+out:
+	cidreg_hook_exit(idx);
+	return ret;
+}
+
+/**
+ * cidreg_vhost_ioctl_wrapper() - wraps vhost_vsock_dev_ioctl().
+ * @f: the /dev/vhost-vsock file.
+ * @ioctl: the request.
+ * @arg: its argument.
+ *
+ * Return: what vhost returns; EPERM for a refused SET_GUEST_CID.
+ */
+long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
+				unsigned long arg)
+{
+	struct cidreg_setcid sc = { .task = current, .dev = f->private_data };
+	int idx = cidreg_hook_enter();
+	long ret;
+
+	if (ioctl != VHOST_VSOCK_SET_GUEST_CID || cidreg_off()) {
+		ret = cidreg_orig_vhost_ioctl(f, ioctl, arg);
+		goto out;
+	}
+
+	spin_lock(&cidreg_setcids_lock);
+	list_add(&sc.node, &cidreg_setcids);
+	spin_unlock(&cidreg_setcids_lock);
+	ret = cidreg_orig_vhost_ioctl(f, ioctl, arg);
+	spin_lock(&cidreg_setcids_lock);
+	list_del(&sc.node);
+	spin_unlock(&cidreg_setcids_lock);
+
+	if (sc.refused && ret == -EADDRINUSE)
+		ret = -EPERM;
+	else if (!ret && sc.checked)
+		cidreg_vhost_commit(sc.dev, sc.cid);
+	else if (sc.adopted)
+		cidreg_vhost_abort(sc.cid);
+out:
+	cidreg_hook_exit(idx);
+	return ret;
+}
+
+/**
+ * cidreg_vhost_release_wrapper() - wraps vhost_vsock_dev_release().
+ * @inode: the inode.
+ * @f: the /dev/vhost-vsock file.
+ *
+ * The device lets its CID go (an adopted entry ends) before it is freed,
+ * so its address is not reused meanwhile.
+ *
+ * Return: what vhost returns.
+ */
+int cidreg_vhost_release_wrapper(struct inode *inode, struct file *f)
+{
+	int idx = cidreg_hook_enter();
+	int ret;
+
+	cidreg_vhost_detach(f->private_data);
+	ret = cidreg_orig_vhost_release(inode, f);
+	cidreg_hook_exit(idx);
+	return ret;
+}
+
+/* Connections */
+
+static bool cidreg_connection_refused(struct vsock_sock *vsk,
+				      struct vsock_sock *psk)
+{
+	struct sock *sk = sk_vsock(vsk);
+	struct net *net = sock_net(sk);
+	u32 cid = vsk->remote_addr.svm_cid;
+	enum vsock_cidreg_op op;
+	bool owned = false;
+
+	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET)
+		return false;
+	/* Loopback, the host, and what is forwarded to the host. */
+	if (cid <= VMADDR_CID_HOST || cid == VMADDR_CID_ANY ||
+	    (vsk->remote_addr.svm_flags & VMADDR_FLAG_TO_HOST))
+		return false;
+	if (psk && vsk->local_addr.svm_cid > VMADDR_CID_HOST)
+		return false;
+
+	op = psk ? VSOCK_CIDREG_OP_ACCEPT : VSOCK_CIDREG_OP_CONNECT;
+	if (!cidreg_trusted(net))
+		cidreg_owner(cid, net, &owned);
+	else
+		owned = true;
+	/* The host's own guest-to-host CID (a nested host) is not a guest. */
+	if (!owned && cidreg_cid_is_local(cid))
+		return false;
+	return cidreg_refuse(op, owned, net, cid, vsk->remote_addr.svm_port);
+}
+
+/**
+ * cidreg_assign_transport_wrapper() - wraps vsock_assign_transport().
+ * @vsk: the socket: connecting, or the child of a listener.
+ * @psk: the listener, or NULL.
+ *
+ * Return: what vsock returns, or -EACCES for a refused connection (on the
+ * listener's side, the transport then resets the guest's request).
+ */
+int cidreg_assign_transport_wrapper(struct vsock_sock *vsk,
+				    struct vsock_sock *psk)
+{
+	int idx = cidreg_hook_enter();
+	int ret;
+
+	if (!cidreg_off() && cidreg_connection_refused(vsk, psk))
+		ret = -EACCES;
+	else
+		ret = cidreg_orig_assign_transport(vsk, psk);
+	cidreg_hook_exit(idx);
+	return ret;
+}
+
+/* Bind */
+
+/*
+ * An implicit bind of a stream socket landed on a protected port: give
+ * the port back (the socket goes back to vsock's unbound list, as before
+ * the bind) and bind again; vsock hands out ports in sequence, so the
+ * next try gets another one.
+ */
+static int cidreg_rebind(struct sock *sk, struct sockaddr_vm *addr,
+			 const struct net *net)
+{
+	struct vsock_sock *vsk = vsock_sk(sk);
+	struct list_head (*table)[VSOCK_HASH_SIZE + 1];
+	spinlock_t *lock;	/* vsock's vsock_table_lock */
+	int tries, err = 0;
+
+	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET)
+		return 0;
+	/* Exported data of vsock, taken without a link-time dependency. */
+	lock = symbol_get(vsock_table_lock);
+	table = symbol_get(vsock_bind_table);
+	if (!lock || !table) {
+		err = -EADDRNOTAVAIL;
+		goto out;
+	}
+	for (tries = 0; tries < 8; tries++) {
+		u32 port = vsk->local_addr.svm_port;
+
+		if (!cidreg_port_protected(port))
+			goto out;
+		if (!cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, false, net,
+				   vsk->local_addr.svm_cid, port))
+			goto out;
+		spin_lock_bh(lock);
+		list_move(&vsk->bound_table, &(*table)[VSOCK_HASH_SIZE]);
+		memset(&vsk->local_addr, 0, sizeof(vsk->local_addr));
+		vsk->local_addr.svm_family = AF_VSOCK;
+		vsk->local_addr.svm_cid = VMADDR_CID_ANY;
+		vsk->local_addr.svm_port = VMADDR_PORT_ANY;
+		spin_unlock_bh(lock);
+		err = cidreg_orig_bind(sk, addr);
+		if (err)
+			goto out;
+	}
+	err = -EADDRNOTAVAIL;
+out:
+	if (table)
+		symbol_put(vsock_bind_table);
+	if (lock)
+		symbol_put(vsock_table_lock);
+	return err;
+}
+
+/**
+ * cidreg_bind_wrapper() - wraps __vsock_bind(), explicit and implicit binds.
+ * @sk: the socket.
+ * @addr: the address asked for.
+ *
+ * Return: what vsock returns, or -EACCES for a CID reserved by another
+ * netns or a protected port.
+ */
+int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
+{
+	int idx = cidreg_hook_enter();
+	struct net *net = sock_net(sk);
+	u32 cid = addr->svm_cid, port = addr->svm_port;
+	bool trusted, owned;
+	int ret;
+
+	if (cidreg_off()) {
+		ret = cidreg_orig_bind(sk, addr);
+		goto out;
+	}
+	trusted = cidreg_trusted(net);
+	if (cid > VMADDR_CID_HOST && cid != VMADDR_CID_ANY &&
+	    cidreg_owner(cid, net, &owned) &&
+	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_CID, owned || trusted, net,
+			  cid, port)) {
+		ret = -EACCES;
+		goto out;
+	}
+	if (port != VMADDR_PORT_ANY && cidreg_port_protected(port) &&
+	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, trusted, net, cid, port)) {
+		ret = -EACCES;
+		goto out;
+	}
+	ret = cidreg_orig_bind(sk, addr);
+	if (!ret && port == VMADDR_PORT_ANY && !trusted)
+		ret = cidreg_rebind(sk, addr, net);
+out:
+	cidreg_hook_exit(idx);
+	return ret;
+}

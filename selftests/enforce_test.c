@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enforcement: the rules of Documentation/enforcement.md on real vsock
+ * sockets and a real /dev/vhost-vsock, with network namespaces as pods.
+ *
+ * The matrix tests walk a table: each row is one rule x actor (the owner
+ * netns, another netns, a trusted netns) x mode (off, audit, enforce) x
+ * reservation (reserved by the owner, unreserved, unreserved in strict
+ * mode), and asserts the exact errno and the counters of the row.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/vhost.h>
+#include <linux/vm_sockets.h>
+
+#include "kselftest_harness.h"
+#include "lib/registry.h"
+#include "lib/util.h"
+#include "lib/vhost.h"
+
+#define CID_X		3333	/* the CID each row is about */
+#define PORT_P		5555	/* the protected port */
+
+enum rule { SET_CID, CONNECT, BIND_CID, BIND_PORT };
+enum actor { OWNER, OTHER, TRUSTED };
+enum resv { RESERVED, UNRESERVED, STRICT };
+
+static const char * const rule_names[] = { "set-cid", "connect", "bind-cid",
+					   "bind-port" };
+static const char * const actor_names[] = { "owner", "other", "trusted" };
+static const char * const mode_names[] = { "off", "audit", "enforce" };
+static const char * const resv_names[] = { "reserved", "unreserved",
+					   "strict" };
+static const int rule_ops[] = {
+	[SET_CID] = VSOCK_CIDREG_OP_SET_CID,
+	[CONNECT] = VSOCK_CIDREG_OP_CONNECT,
+	[BIND_CID] = VSOCK_CIDREG_OP_BIND_CID,
+	[BIND_PORT] = VSOCK_CIDREG_OP_BIND_PORT,
+};
+
+/*
+ * What a row expects: the errno of the operation (0: success) and which
+ * counter moves (-1: none, the check does not apply).
+ */
+struct expect {
+	int err;
+	int counter;	/* 0 allowed, 1 denied, 2 audited, -1 none */
+};
+
+/* The rules, as Documentation/enforcement.md states them. */
+static struct expect expected(enum rule rule, enum actor actor, int mode,
+			      enum resv resv)
+{
+	/* Errors of the operation itself when nothing refuses it. */
+	static const int base_err[] = {
+		[SET_CID] = 0,
+		[CONNECT] = EINPROGRESS,	/* held by a stopped device */
+		[BIND_CID] = EADDRNOTAVAIL,	/* not a local CID */
+		[BIND_PORT] = 0,
+	};
+	static const int refused_err[] = {
+		[SET_CID] = EPERM, [CONNECT] = EACCES,
+		[BIND_CID] = EACCES, [BIND_PORT] = EACCES,
+	};
+	struct expect ok = { base_err[rule], 0 };
+	bool allowed, checked = true;
+
+	switch (rule) {
+	case SET_CID:
+		if (resv == RESERVED)
+			allowed = actor != OTHER;
+		else if (resv == STRICT)
+			allowed = actor == TRUSTED;
+		else
+			allowed = true;
+		break;
+	case CONNECT:
+		allowed = actor == TRUSTED ||
+			  (resv == RESERVED && actor == OWNER);
+		break;
+	case BIND_CID:
+		checked = resv == RESERVED;
+		allowed = actor != OTHER;
+		break;
+	default:
+		allowed = actor == TRUSTED;
+		break;
+	}
+	if (mode == VSOCK_CIDREG_MODE_OFF || !checked)
+		return (struct expect){ base_err[rule], -1 };
+	if (allowed)
+		return ok;
+	if (mode == VSOCK_CIDREG_MODE_AUDIT)
+		return (struct expect){ base_err[rule], 2 };
+	return (struct expect){ refused_err[rule], 1 };
+}
+
+/* The operation of @rule, run in a child in the netns of @nsfd: its errno. */
+static int run_op(enum rule rule, int nsfd)
+{
+	struct sockaddr_vm addr = { .svm_family = AF_VSOCK };
+	int status, fd, err = 0;
+	__u64 cid = CID_X;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setns(nsfd, CLONE_NEWNET))
+			_exit(200);
+		switch (rule) {
+		case SET_CID:
+			fd = open("/dev/vhost-vsock", O_RDWR);
+			if (fd < 0 || ioctl(fd, VHOST_SET_OWNER))
+				_exit(201);
+			if (ioctl(fd, VHOST_VSOCK_SET_GUEST_CID, &cid))
+				err = errno;
+			break;
+		case CONNECT:
+			fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			addr.svm_cid = CID_X;
+			addr.svm_port = 1234;
+			if (fd < 0)
+				_exit(202);
+			if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+				err = errno;
+			break;
+		case BIND_CID:
+		case BIND_PORT:
+			fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+			addr.svm_cid = rule == BIND_CID ? CID_X : VMADDR_CID_ANY;
+			addr.svm_port = rule == BIND_CID ? 6000 : PORT_P;
+			if (fd < 0)
+				_exit(203);
+			if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
+				err = errno;
+			break;
+		}
+		_exit(err);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+FIXTURE(enforce) {
+	int fd;
+	int ns[3];	/* by enum actor */
+};
+
+FIXTURE_SETUP(enforce)
+{
+	static const char * const names[] = { "cidreg-own", "cidreg-other",
+					       "cidreg-trusted" };
+	int i;
+
+	if (!module_loaded("vsock_cidreg"))
+		ASSERT_EQ(0, module_load("vsock_cidreg"));
+	ASSERT_EQ(0, module_load("vhost_vsock"));
+	self->fd = reg_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, reg_reset(self->fd));
+	for (i = 0; i < 3; i++) {
+		self->ns[i] = netns_add(names[i]);
+		ASSERT_LE(0, self->ns[i]);
+	}
+	ASSERT_EQ(0, reg_trust(self->fd, self->ns[TRUSTED], 0));
+}
+
+FIXTURE_TEARDOWN(enforce)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (self->ns[i] >= 0)
+			close(self->ns[i]);
+	}
+	netns_del("cidreg-own");
+	netns_del("cidreg-other");
+	netns_del("cidreg-trusted");
+	if (self->fd >= 0) {
+		EXPECT_EQ(0, reg_reset(self->fd));
+		close(self->fd);
+	}
+}
+
+static __u64 counter(const struct vsock_cidreg_stats *st, int which, int op)
+{
+	return which == 0 ? st->allowed[op] :
+	       which == 1 ? st->denied[op] : st->audited[op];
+}
+
+/* Runs every row of @rule; returns how many failed (each is logged). */
+static int run_matrix(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(enforce) *self, enum rule rule)
+{
+	int actor, mode, resv, which, failed = 0, vfd = -1;
+
+	if (rule == BIND_PORT)
+		EXPECT_EQ(0, reg_set_param("protected_ports", PORT_P));
+
+	for (resv = RESERVED; resv <= STRICT; resv++) {
+		for (mode = 0; mode <= VSOCK_CIDREG_MODE_ENFORCE; mode++) {
+			for (actor = OWNER; actor <= TRUSTED; actor++) {
+				struct vsock_cidreg_stats before, after;
+				struct expect want;
+				int got, moved = 0;
+
+				want = expected(rule, actor, mode, resv);
+				if (resv == RESERVED)
+					EXPECT_EQ(CID_X, reg_reserve(self->fd,
+						(struct vsock_cidreg_reserve){
+						.cid = CID_X,
+						.netns_fd = self->ns[OWNER],
+						.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+				if (rule == CONNECT) {
+					/* A stopped device holds CID_X; mode
+					 * off: nobody adopts it.
+					 */
+					EXPECT_EQ(0, reg_set_param_str("mode",
+								       "off"));
+					vfd = vhost_vsock_claim(CID_X);
+					EXPECT_LE(0, vfd);
+				}
+				EXPECT_EQ(0, reg_set_param_str("strict",
+					resv == STRICT ? "Y" : "N"));
+				EXPECT_EQ(0, reg_set_param_str("mode",
+					mode_names[mode]));
+				EXPECT_EQ(0, reg_stats(self->fd, &before));
+				got = run_op(rule, self->ns[actor]);
+				EXPECT_EQ(0, reg_stats(self->fd, &after));
+				EXPECT_EQ(0, reg_set_param_str("mode", "off"));
+				if (vfd >= 0)
+					close(vfd);
+				vfd = -1;
+				if (resv == RESERVED)
+					EXPECT_EQ(0, reg_release(self->fd,
+								 CID_X));
+
+				for (which = 0; which < 3; which++) {
+					__u64 d = counter(&after, which,
+							  rule_ops[rule]) -
+						  counter(&before, which,
+							  rule_ops[rule]);
+
+					if (d != (which == want.counter))
+						moved = 1;
+				}
+				if (got != want.err || moved) {
+					failed++;
+					TH_LOG("%s %s %s %s: errno %d (want %d), counters %s",
+					       rule_names[rule], resv_names[resv],
+					       mode_names[mode],
+					       actor_names[actor], got,
+					       want.err, moved ? "wrong" : "ok");
+				}
+			}
+		}
+	}
+	return failed;
+}
+
+TEST_F(enforce, set_guest_cid_matrix)
+{
+	EXPECT_EQ(0, run_matrix(_metadata, self, SET_CID));
+}
+
+TEST_F(enforce, connect_matrix)
+{
+	EXPECT_EQ(0, run_matrix(_metadata, self, CONNECT));
+}
+
+TEST_F(enforce, bind_cid_matrix)
+{
+	EXPECT_EQ(0, run_matrix(_metadata, self, BIND_CID));
+}
+
+TEST_F(enforce, bind_port_matrix)
+{
+	EXPECT_EQ(0, run_matrix(_metadata, self, BIND_PORT));
+}
+
+TEST_F(enforce, unreserved_cid_set_by_a_device_is_adopted_while_it_holds_it)
+{
+	struct vsock_cidreg_entry e;
+	int vfd;
+
+	vfd = vhost_vsock_claim(CID_X);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
+	EXPECT_EQ(getpid(), e.holder_pid);
+	EXPECT_NE(0, (int)(e.info & VSOCK_CIDREG_INFO_ATTACHED));
+	/* Adopted entries are the device's: not released by hand. */
+	EXPECT_EQ(-EINVAL, reg_release(self->fd, CID_X));
+	close(vfd);
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X, &e));
+}
+
+TEST_F(enforce, device_setting_another_cid_lets_the_adopted_one_go)
+{
+	struct vsock_cidreg_entry e;
+	__u64 cid = CID_X + 1;
+	int vfd;
+
+	vfd = vhost_vsock_claim(CID_X);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, ioctl(vfd, VHOST_VSOCK_SET_GUEST_CID, &cid));
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X, &e));
+	ASSERT_EQ(0, reg_query(self->fd, CID_X + 1, &e));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
+	close(vfd);
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X + 1, &e));
+}
+
+TEST_F(enforce, owner_device_is_recorded_as_holder_of_a_reserved_cid)
+{
+	struct vsock_cidreg_entry e;
+	int vfd;
+
+	ASSERT_EQ(CID_X, reg_reserve_cid(self->fd, CID_X, 0));
+	vfd = vhost_vsock_claim(CID_X);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_LEASE, (int)e.kind);
+	EXPECT_EQ(getpid(), e.holder_pid);
+	close(vfd);
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	EXPECT_EQ(0, e.holder_pid);
+	EXPECT_EQ(0, (int)(e.info & VSOCK_CIDREG_INFO_ATTACHED));
+}
+
+TEST_F(enforce, trust_ioctl_checks_its_arguments)
+{
+	struct vsock_cidreg_trust t = { .size = sizeof(t) };
+	int own = open("/proc/self/ns/net", O_RDONLY);
+
+	ASSERT_LE(0, own);
+	/* The initial netns stays trusted. */
+	EXPECT_EQ(-EINVAL, reg_trust(self->fd, own, VSOCK_CIDREG_TRUST_REMOVE));
+	EXPECT_EQ(0, reg_trust(self->fd, own, 0));
+	EXPECT_EQ(-EINVAL, reg_trust(self->fd, own, 1U << 7));
+	EXPECT_EQ(-EBADF, reg_trust(self->fd, 999, 0));
+	t.netns_fd = self->fd;	/* not a netns */
+	EXPECT_EQ(-1, ioctl(self->fd, VSOCK_CIDREG_IOC_TRUST, &t));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, reg_trust(self->fd, self->ns[TRUSTED],
+			       VSOCK_CIDREG_TRUST_REMOVE));
+	close(own);
+}
+
+TEST_F(enforce, protected_ports_parameter_is_validated)
+{
+	EXPECT_EQ(0, reg_set_param_str("protected_ports", "22, 5555,1"));
+	EXPECT_EQ(-EINVAL, reg_set_param_str("protected_ports", "22,x"));
+	EXPECT_EQ(-EINVAL, reg_set_param_str("protected_ports", "4294967295"));
+	EXPECT_EQ(-EINVAL, reg_set_param_str("mode", "sometimes"));
+	EXPECT_EQ(0, run_cmd("grep -qx '1,22,5555' "
+			     "/sys/module/vsock_cidreg/parameters/protected_ports"));
+}
+
+/* An implicit bind (connect) of an untrusted netns skips protected ports. */
+TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
+{
+	struct sockaddr_vm addr = { .svm_family = AF_VSOCK, .svm_cid = CID_X,
+				    .svm_port = 1234 };
+	socklen_t len = sizeof(addr);
+	int fd, vfd, next;
+	char ports[32];
+
+	/* CID_X is the other netns's own: its connects go through. */
+	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = CID_X, .netns_fd = self->ns[OTHER],
+		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	vfd = vhost_vsock_claim(CID_X);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, setns(self->ns[OTHER], CLONE_NEWNET));
+
+	/* vsock hands out implicit ports in sequence: learn the next one. */
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&addr, sizeof(addr)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&addr, &len));
+	next = addr.svm_port + 1;
+	close(fd);
+	snprintf(ports, sizeof(ports), "%d", next);
+	ASSERT_EQ(0, reg_set_param_str("protected_ports", ports));
+
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, fd);
+	addr.svm_cid = CID_X;
+	addr.svm_port = 1234;
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&addr, sizeof(addr)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	len = sizeof(addr);
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&addr, &len));
+	EXPECT_NE(next, (int)addr.svm_port);
+	EXPECT_NE(VMADDR_PORT_ANY, addr.svm_port);
+	close(fd);
+	close(vfd);
+}
+
+/*
+ * SET_GUEST_CID reads its CID from user memory: a thread flipping it
+ * between a CID the caller may set and one reserved by another netns must
+ * never get the latter set.
+ */
+#define RACE_TRIES	10000
+
+struct flipper {
+	volatile __u64 *cid;
+	volatile int stop;
+};
+
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!f->stop)
+		*f->cid = *f->cid == CID_X ? CID_X + 1 : CID_X;
+	return NULL;
+}
+
+TEST_F(enforce, rewriting_the_cid_during_set_guest_cid_never_sets_a_refused_cid)
+{
+	struct vsock_cidreg_entry e;
+	struct flipper f;
+	volatile __u64 cid = CID_X + 1;
+	int vfd, i, set_ok = 0, refused = 0, leaked = 0;
+	pthread_t t;
+
+	/* CID_X is the owner netns's; we act from another. */
+	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = CID_X, .netns_fd = self->ns[OWNER],
+		.flags = VSOCK_CIDREG_RESERVE_NETNS |
+			 VSOCK_CIDREG_RESERVE_PERSISTENT }));
+	ASSERT_EQ(0, setns(self->ns[OTHER], CLONE_NEWNET));
+	vfd = open("/dev/vhost-vsock", O_RDWR);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, ioctl(vfd, VHOST_SET_OWNER));
+
+	f.cid = &cid;
+	f.stop = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, flip, &f));
+	for (i = 0; i < RACE_TRIES; i++) {
+		if (ioctl(vfd, VHOST_VSOCK_SET_GUEST_CID, &cid)) {
+			if (errno == EPERM)
+				refused++;
+			continue;
+		}
+		set_ok++;
+		if (!reg_query(self->fd, CID_X, &e) &&
+		    (e.info & VSOCK_CIDREG_INFO_ATTACHED))
+			leaked++;
+	}
+	f.stop = 1;
+	pthread_join(t, NULL);
+	close(vfd);
+	TH_LOG("%d tries: %d set, %d refused, %d refused CIDs set",
+	       RACE_TRIES, set_ok, refused, leaked);
+	EXPECT_EQ(0, leaked);
+	EXPECT_LT(0, set_ok);
+}
+
+static int count_hooks(void)
+{
+	return run_cmd("exit $(grep -cE '^(vsock_find_cid|__vsock_bind|vsock_assign_transport|vhost_vsock_dev_ioctl|vhost_vsock_dev_release) ' "
+		       "/sys/kernel/tracing/enabled_functions)");
+}
+
+TEST_F(enforce, hooks_follow_vsock_and_vhost_vsock_loading_and_unloading)
+{
+	ASSERT_EQ(5, count_hooks());
+	ASSERT_EQ(0, reg_reset(self->fd));
+	close(self->fd);
+	self->fd = -1;
+	/* Unload everything, load us first, then vsock and vhost_vsock. */
+	ASSERT_EQ(0, module_unload("vsock_cidreg"));
+	run_cmd("modprobe -r vhost_vsock; modprobe -r vsock_loopback; modprobe -r vsock");
+	ASSERT_FALSE(module_loaded("vsock"));
+	ASSERT_EQ(0, module_load("vsock_cidreg"));
+	EXPECT_EQ(0, count_hooks());
+	ASSERT_EQ(0, module_load("vsock"));
+	EXPECT_EQ(3, count_hooks());
+	ASSERT_EQ(0, module_load("vhost_vsock"));
+	EXPECT_EQ(5, count_hooks());
+	ASSERT_EQ(0, module_unload("vhost_vsock"));
+	EXPECT_EQ(3, count_hooks());
+	ASSERT_EQ(0, module_load("vhost_vsock"));
+	EXPECT_EQ(5, count_hooks());
+
+	/* And they enforce: a foreign netns cannot set the owner's CID. */
+	self->fd = reg_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = CID_X, .netns_fd = self->ns[OWNER],
+		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	EXPECT_EQ(EPERM, run_op(SET_CID, self->ns[OTHER]));
+	EXPECT_EQ(0, run_op(SET_CID, self->ns[OWNER]));
+}
+
+TEST_F(enforce, unload_with_open_sockets_and_vhost_fds)
+{
+	int vfd, sfd, sfd2;
+
+	vfd = vhost_vsock_claim(CID_X);	/* adopted by the initial netns */
+	ASSERT_LE(0, vfd);
+	sfd = socket(AF_VSOCK, SOCK_STREAM, 0);
+	ASSERT_LE(0, sfd);
+	close(self->fd);
+	self->fd = -1;
+	/* The adopted entry keeps enforcement loaded... */
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "vsock_cidreg", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	close(vfd);
+	/* ...until its device goes; open sockets do not. */
+	EXPECT_EQ(0, syscall(SYS_delete_module, "vsock_cidreg", O_NONBLOCK))
+		TH_LOG("delete_module: %s", strerror(errno));
+	EXPECT_EQ(0, count_hooks());
+	sfd2 = socket(AF_VSOCK, SOCK_STREAM, 0);
+	EXPECT_LE(0, sfd2);
+	vfd = vhost_vsock_claim(CID_X);
+	EXPECT_LE(0, vfd);
+	close(vfd);
+	close(sfd);
+	close(sfd2);
+	ASSERT_EQ(0, module_load("vsock_cidreg"));
+	self->fd = reg_open();
+	ASSERT_LE(0, self->fd);
+}
+
+/* Real tools: QEMU's vhost-vsock-pci and socat, from the owner and others. */
+#define QEMU_IN(ns) "echo quit | ip netns exec " ns " timeout 60 " \
+	"qemu-system-x86_64 -M pc -S -nodefaults -display none " \
+	"-monitor stdio -m 32 -device vhost-vsock-pci,guest-cid="
+
+TEST_F(enforce, qemu_in_a_foreign_netns_cannot_take_a_reserved_cid)
+{
+	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = CID_X, .netns_fd = self->ns[OWNER],
+		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	EXPECT_EQ(0, run_cmd(QEMU_IN("cidreg-other") "%d "
+			     ">/tmp/qemu.out 2>&1; test $? -ne 0 && "
+			     "grep -q 'unable to set guest cid: Operation not permitted' /tmp/qemu.out",
+			     CID_X)) {
+		run_cmd("cat /tmp/qemu.out");
+	}
+	EXPECT_EQ(0, run_cmd(QEMU_IN("cidreg-own") "%d >/tmp/qemu.out 2>&1",
+			     CID_X)) {
+		run_cmd("cat /tmp/qemu.out");
+	}
+}
+
+TEST_F(enforce, socat_connect_from_a_foreign_netns_is_refused)
+{
+	int vfd;
+
+	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = CID_X, .netns_fd = self->ns[OWNER],
+		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	vfd = vhost_vsock_claim(CID_X);	/* trusted: the initial netns */
+	ASSERT_LE(0, vfd);
+	EXPECT_EQ(0, run_cmd("ip netns exec cidreg-other timeout 20 socat -u "
+			     "OPEN:/dev/null VSOCK-CONNECT:%d:1234 2>/tmp/socat.err; "
+			     "grep -q 'Permission denied' /tmp/socat.err", CID_X)) {
+		run_cmd("cat /tmp/socat.err");
+	}
+	close(vfd);
+}
+
+TEST_HARNESS_MAIN
