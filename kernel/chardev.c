@@ -175,7 +175,10 @@ static int cidreg_ioctl_query(void __user *uarg)
 	cid = arg.cid;
 	memset(&arg, 0, sizeof(arg));
 	arg.size = usize;
-	err = cidreg_query(cid, &arg);
+	err = cidreg_query(cid, &(struct cidreg_viewer){
+				.net = current->nsproxy->net_ns,
+				.admin = capable(CAP_NET_ADMIN),
+			   }, &arg);
 	if (err)
 		return err;
 	return cidreg_copy_out(uarg, &arg, sizeof(arg), usize);

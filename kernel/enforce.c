@@ -37,6 +37,7 @@
 
 #include "enforce.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "netns.h"
 #include "registry.h"
 
@@ -83,7 +84,6 @@ module_param_named(strict, cidreg_strict, bool, 0644);
 MODULE_PARM_DESC(strict, "Refuse SET_GUEST_CID of CIDs nobody reserved (default N: adopt them)");
 
 /* Protected ports: a sorted array, replaced whole under RCU. */
-#define CIDREG_PORTS_MAX 32
 
 struct cidreg_ports {
 	struct rcu_head rcu;
@@ -101,9 +101,70 @@ static int cidreg_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Publishes a new list, sorted; takes @new. */
+static void cidreg_ports_publish(struct cidreg_ports *new)
+{
+	struct cidreg_ports *old;
+
+	sort(new->port, new->n, sizeof(u32), cidreg_u32_cmp, NULL);
+	mutex_lock(&cidreg_ports_lock);
+	old = rcu_replace_pointer(cidreg_ports, new,
+				  lockdep_is_held(&cidreg_ports_lock));
+	mutex_unlock(&cidreg_ports_lock);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/**
+ * cidreg_ports_replace() - set the protected ports.
+ * @ports: the ports.
+ * @n: how many (at most CIDREG_PORTS_MAX).
+ *
+ * Return: 0, -EINVAL (too many, or VMADDR_PORT_ANY) or -ENOMEM.
+ */
+int cidreg_ports_replace(const u32 *ports, unsigned int n)
+{
+	struct cidreg_ports *new;
+	unsigned int i;
+
+	if (n > CIDREG_PORTS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (ports[i] == VMADDR_PORT_ANY)
+			return -EINVAL;
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	memcpy(new->port, ports, n * sizeof(u32));
+	new->n = n;
+	cidreg_ports_publish(new);
+	return 0;
+}
+
+/**
+ * cidreg_ports_copy() - read the protected ports.
+ * @ports: room for CIDREG_PORTS_MAX ports.
+ *
+ * Return: how many there are.
+ */
+unsigned int cidreg_ports_copy(u32 *ports)
+{
+	struct cidreg_ports *p;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	p = rcu_dereference(cidreg_ports);
+	if (p) {
+		n = p->n;
+		memcpy(ports, p->port, n * sizeof(u32));
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 static int cidreg_ports_set(const char *val, const struct kernel_param *kp)
 {
-	struct cidreg_ports *new, *old;
+	struct cidreg_ports *new;
 	char *buf, *cur, *tok;
 	int err = 0;
 
@@ -127,15 +188,8 @@ static int cidreg_ports_set(const char *val, const struct kernel_param *kp)
 		}
 		new->port[new->n++] = port;
 	}
-	sort(new->port, new->n, sizeof(u32), cidreg_u32_cmp, NULL);
-
-	mutex_lock(&cidreg_ports_lock);
-	old = rcu_replace_pointer(cidreg_ports, new,
-				  lockdep_is_held(&cidreg_ports_lock));
-	mutex_unlock(&cidreg_ports_lock);
+	cidreg_ports_publish(new);
 	new = NULL;
-	if (old)
-		kfree_rcu(old, rcu);
 out:
 	kfree(buf);
 	kfree(new);
@@ -249,6 +303,7 @@ static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed,
 			  const struct net *net, u32 cid, u32 port)
 {
 	bool audit = READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_AUDIT;
+	struct cidreg_event ev = {};
 
 	if (allowed) {
 		this_cpu_inc(cidreg_counters.allowed[op]);
@@ -258,11 +313,63 @@ static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed,
 		this_cpu_inc(cidreg_counters.audited[op]);
 	else
 		this_cpu_inc(cidreg_counters.denied[op]);
+	ev.event = VSOCK_CIDREG_EVENT_DENIED;
+	ev.cid = cid;
+	ev.op = op;
+	ev.port = port;
+	ev.mode = audit ? VSOCK_CIDREG_MODE_AUDIT : VSOCK_CIDREG_MODE_ENFORCE;
+	ev.netns_ino = net->ns.inum;
+	ev.pid = task_tgid_nr(current);
+	get_task_comm(ev.comm, current);
+	cidreg_notify(&ev, GFP_ATOMIC);
 	pr_notice_ratelimited("%s %s: pid %d comm %s netns %u cid %u port %u\n",
 			      audit ? "audit: would deny" : "denied",
 			      cidreg_op_names[op], task_tgid_nr(current),
 			      current->comm, net->ns.inum, cid, port);
 	return !audit;
+}
+
+/**
+ * cidreg_mode_get_value() - the mode.
+ *
+ * Return: enum vsock_cidreg_mode.
+ */
+u32 cidreg_mode_get_value(void)
+{
+	return READ_ONCE(cidreg_mode);
+}
+
+/**
+ * cidreg_mode_set_value() - set the mode.
+ * @mode: enum vsock_cidreg_mode.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int cidreg_mode_set_value(u32 mode)
+{
+	if (mode > VSOCK_CIDREG_MODE_ENFORCE)
+		return -EINVAL;
+	WRITE_ONCE(cidreg_mode, mode);
+	return 0;
+}
+
+/**
+ * cidreg_strict_get() - whether strict mode is on.
+ *
+ * Return: strict.
+ */
+bool cidreg_strict_get(void)
+{
+	return READ_ONCE(cidreg_strict);
+}
+
+/**
+ * cidreg_strict_set() - turn strict mode on or off.
+ * @strict: on.
+ */
+void cidreg_strict_set(bool strict)
+{
+	WRITE_ONCE(cidreg_strict, strict);
 }
 
 static bool cidreg_off(void)

@@ -16,7 +16,15 @@ long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 				unsigned long arg);
 int cidreg_vhost_release_wrapper(struct inode *inode, struct file *f);
 
+#define CIDREG_PORTS_MAX 32
+
 int cidreg_set_trusted(struct net *net, bool trusted);
+u32 cidreg_mode_get_value(void);
+int cidreg_mode_set_value(u32 mode);
+bool cidreg_strict_get(void);
+void cidreg_strict_set(bool strict);
+int cidreg_ports_replace(const u32 *ports, unsigned int n);
+unsigned int cidreg_ports_copy(u32 *ports);
 void cidreg_stats_read(struct vsock_cidreg_stats *out);
 void cidreg_enforce_exit(void);
 

@@ -14,6 +14,7 @@
 #include "chardev.h"
 #include "enforce.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "netns.h"
 #include "registry.h"
 
@@ -31,9 +32,12 @@ static int __init vsock_cidreg_init(void)
 	err = cidreg_netns_init();
 	if (err)
 		goto fail;
-	err = cidreg_hooks_init();
+	err = cidreg_netlink_init();
 	if (err)
 		goto fail_netns;
+	err = cidreg_hooks_init();
+	if (err)
+		goto fail_netlink;
 	err = cidreg_chardev_init();
 	if (err)
 		goto fail_hooks;
@@ -42,6 +46,8 @@ static int __init vsock_cidreg_init(void)
 
 fail_hooks:
 	cidreg_hooks_exit();
+fail_netlink:
+	cidreg_netlink_exit();
 fail_netns:
 	cidreg_enforce_exit();
 	cidreg_netns_exit();
@@ -55,6 +61,7 @@ static void __exit vsock_cidreg_exit(void)
 	cidreg_chardev_exit();
 	cidreg_hooks_exit();
 	cidreg_netns_exit();
+	cidreg_netlink_exit();
 	cidreg_registry_exit();
 	cidreg_enforce_exit();
 	pr_info("unloaded\n");

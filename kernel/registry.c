@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "hooks.h"
 #include "netns.h"
+#include "netlink.h"
 #include "registry.h"
 
 /**
@@ -86,6 +87,9 @@ static DEFINE_XARRAY_ALLOC(cidreg_xa);
 static DEFINE_MUTEX(cidreg_lock);
 /* Devices holding a registry CID, by device. Under cidreg_lock. */
 static DEFINE_HASHTABLE(cidreg_holders, 6);
+/* Changes with every change of the table, for dump consistency. */
+static unsigned int cidreg_generation;
+static unsigned int cidreg_entries;
 
 /**
  * cidreg_label_valid() - whether a label from userspace is acceptable.
@@ -151,6 +155,28 @@ static void cidreg_entry_free(struct cidreg_entry *e)
 	kfree_rcu(e, rcu);
 }
 
+/* Sends an event about @e. Under cidreg_lock. */
+static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
+			       u32 reason, const struct net *to)
+{
+	struct cidreg_event ev = {
+		.event = event,
+		.reason = reason,
+		.cid = e->cid,
+		.kind = e->kind,
+		.netns_ino = e->net->ns.inum,
+		.to_netns_ino = to ? to->ns.inum : 0,
+		.pid = task_tgid_nr(current),
+		.label = e->label,
+	};
+
+	get_task_comm(ev.comm, current);
+	if (e->holder && (event == VSOCK_CIDREG_EVENT_ATTACHED ||
+			  event == VSOCK_CIDREG_EVENT_DETACHED))
+		ev.pid = pid_nr(e->holder->pid);
+	cidreg_notify(&ev, GFP_KERNEL);
+}
+
 /* Links a stored entry to its owner and lease. Under cidreg_lock. */
 static void cidreg_entry_link(struct cidreg_entry *e)
 {
@@ -161,11 +187,19 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 	if (e->lease)
 		list_add_tail(&e->lease_node, &e->lease->leases);
 	__module_get(THIS_MODULE);
+	cidreg_generation++;
+	cidreg_entries++;
+	cidreg_entry_event(e, e->kind == VSOCK_CIDREG_KIND_ADOPTED ?
+			   VSOCK_CIDREG_EVENT_ADOPTED :
+			   VSOCK_CIDREG_EVENT_RESERVED, 0, NULL);
 }
 
-/* Ends a reservation. Under cidreg_lock. */
-static void cidreg_entry_remove(struct cidreg_entry *e)
+/* Ends a reservation; @reason: enum vsock_cidreg_reason. Under cidreg_lock. */
+static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 {
+	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason, NULL);
+	cidreg_generation++;
+	cidreg_entries--;
 	xa_erase(&cidreg_xa, e->cid);
 	list_del(&e->net_node);
 	cidreg_net(e->net)->count--;
@@ -308,7 +342,7 @@ int cidreg_release(u32 cid)
 	else if (!cidreg_may_admin(e->net))
 		err = -EPERM;
 	else
-		cidreg_entry_remove(e);
+		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
 	mutex_unlock(&cidreg_lock);
 	return err;
 }
@@ -333,14 +367,14 @@ unsigned int cidreg_release_all(struct net *net)
 		list_for_each_entry_safe(e, tmp, &cidreg_net(net)->entries,
 					 net_node) {
 			if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
-				cidreg_entry_remove(e);
+				cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
 				n++;
 			}
 		}
 	} else {
 		xa_for_each(&cidreg_xa, cid, e) {
 			if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
-				cidreg_entry_remove(e);
+				cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
 				n++;
 			}
 		}
@@ -359,7 +393,7 @@ void cidreg_release_file(struct cidreg_file *file)
 
 	mutex_lock(&cidreg_lock);
 	list_for_each_entry_safe(e, tmp, &file->leases, lease_node)
-		cidreg_entry_remove(e);
+		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_LEASE_CLOSED);
 	mutex_unlock(&cidreg_lock);
 }
 
@@ -374,36 +408,21 @@ void cidreg_release_net(struct net *net)
 
 	mutex_lock(&cidreg_lock);
 	list_for_each_entry_safe(e, tmp, &cn->entries, net_node)
-		cidreg_entry_remove(e);
+		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_NETNS_EXIT);
 	mutex_unlock(&cidreg_lock);
 }
 
-/**
- * cidreg_query() - describe a reserved CID.
- * @cid: the CID.
- * @out: filled in; the caller zeroed it.
- *
- * Entries of other netns are described only as reserved, unless the
- * caller has CAP_NET_ADMIN in the initial user namespace.
- *
- * Return: 0, or -ENOENT if @cid is not reserved.
- */
-int cidreg_query(u32 cid, struct vsock_cidreg_entry *out)
+/* Describes @e as @viewer sees it. Under cidreg_lock. */
+static void cidreg_entry_fill(const struct cidreg_entry *e,
+			      const struct cidreg_viewer *viewer,
+			      struct vsock_cidreg_entry *out)
 {
-	struct cidreg_entry *e;
-	bool own;
+	bool own = net_eq(e->net, viewer->net);
 
-	mutex_lock(&cidreg_lock);
-	e = xa_load(&cidreg_xa, cid);
-	if (!e) {
-		mutex_unlock(&cidreg_lock);
-		return -ENOENT;
-	}
-	out->cid = cid;
-	own = net_eq(e->net, current->nsproxy->net_ns);
+	out->cid = e->cid;
 	if (own)
 		out->info |= VSOCK_CIDREG_INFO_OWN;
-	if (!own && !capable(CAP_NET_ADMIN)) {
+	if (!own && !viewer->admin) {
 		out->info |= VSOCK_CIDREG_INFO_HIDDEN;
 	} else {
 		out->kind = e->kind;
@@ -418,11 +437,75 @@ int cidreg_query(u32 cid, struct vsock_cidreg_entry *out)
 	}
 	if (e->holder)
 		out->info |= VSOCK_CIDREG_INFO_ATTACHED;
-	mutex_unlock(&cidreg_lock);
+}
 
+/**
+ * cidreg_query() - describe a reserved CID.
+ * @cid: the CID.
+ * @viewer: who asks; entries of other netns are described only as
+ *	reserved unless @viewer->admin.
+ * @out: filled in; the caller zeroed it.
+ *
+ * Return: 0, or -ENOENT if @cid is not reserved.
+ */
+int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
+		 struct vsock_cidreg_entry *out)
+{
+	struct cidreg_entry *e;
+
+	mutex_lock(&cidreg_lock);
+	e = xa_load(&cidreg_xa, cid);
+	if (e)
+		cidreg_entry_fill(e, viewer, out);
+	mutex_unlock(&cidreg_lock);
+	if (!e)
+		return -ENOENT;
 	if (cidreg_vhost_holds(cid))
 		out->info |= VSOCK_CIDREG_INFO_ATTACHED;
 	return 0;
+}
+
+/**
+ * cidreg_query_next() - describe the next reserved CID, for dumps.
+ * @cid: the lowest CID to consider; on success, the CID described.
+ * @owner: only entries of this netns, or NULL for all.
+ * @viewer: who asks, as for cidreg_query().
+ * @out: filled in; the caller zeroed it.
+ * @generation: set to the table's generation, which changes with every
+ *	change of the table.
+ *
+ * Return: 0, or -ENOENT when there is none.
+ */
+int cidreg_query_next(u32 *cid, const struct net *owner,
+		      const struct cidreg_viewer *viewer,
+		      struct vsock_cidreg_entry *out, unsigned int *generation)
+{
+	unsigned long index = *cid;
+	struct cidreg_entry *e;
+	int err = -ENOENT;
+
+	mutex_lock(&cidreg_lock);
+	*generation = cidreg_generation;
+	xa_for_each_start(&cidreg_xa, index, e, *cid) {
+		if (owner && !net_eq(e->net, owner))
+			continue;
+		cidreg_entry_fill(e, viewer, out);
+		*cid = index;
+		err = 0;
+		break;
+	}
+	mutex_unlock(&cidreg_lock);
+	return err;
+}
+
+/**
+ * cidreg_count() - how many entries the registry holds.
+ *
+ * Return: the count.
+ */
+unsigned int cidreg_count(void)
+{
+	return READ_ONCE(cidreg_entries);
 }
 
 /**
@@ -472,6 +555,8 @@ int cidreg_transfer(u32 cid, struct net *to, bool persistent)
 		e->lease = NULL;
 		WRITE_ONCE(e->kind, VSOCK_CIDREG_KIND_PERSISTENT);
 	}
+	cidreg_generation++;
+	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_TRANSFERRED, 0, to);
 out:
 	mutex_unlock(&cidreg_lock);
 	return err;
@@ -562,10 +647,12 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
 	if (WARN_ON_ONCE(!e || e->holder != h))
 		return;
 	if (e->kind == VSOCK_CIDREG_KIND_ADOPTED) {
-		cidreg_entry_remove(e);
+		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
 	} else {
+		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_DETACHED, 0, NULL);
 		e->holder = NULL;
 		cidreg_holder_free(h);
+		cidreg_generation++;
 	}
 }
 
@@ -599,6 +686,8 @@ void cidreg_vhost_commit(const void *dev, u32 cid)
 		hash_add(cidreg_holders, &h->node, (unsigned long)dev);
 		e->holder = h;
 		h = NULL;
+		cidreg_generation++;
+		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_ATTACHED, 0, NULL);
 	}
 out:
 	mutex_unlock(&cidreg_lock);
@@ -618,7 +707,7 @@ void cidreg_vhost_abort(u32 cid)
 	/* Only its creator's device could have attached it. */
 	e = xa_load(&cidreg_xa, cid);
 	if (e && e->kind == VSOCK_CIDREG_KIND_ADOPTED && !e->holder)
-		cidreg_entry_remove(e);
+		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
 	mutex_unlock(&cidreg_lock);
 }
 

@@ -49,7 +49,23 @@ int cidreg_release(u32 cid);
 unsigned int cidreg_release_all(struct net *net);
 void cidreg_release_file(struct cidreg_file *file);
 void cidreg_release_net(struct net *net);
-int cidreg_query(u32 cid, struct vsock_cidreg_entry *out);
+/**
+ * struct cidreg_viewer - who reads the registry.
+ * @net: its netns: entries of it are its own.
+ * @admin: it has CAP_NET_ADMIN in the initial user namespace and sees
+ *	every entry in full.
+ */
+struct cidreg_viewer {
+	const struct net *net;
+	bool admin;
+};
+
+int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
+		 struct vsock_cidreg_entry *out);
+int cidreg_query_next(u32 *cid, const struct net *owner,
+		      const struct cidreg_viewer *viewer,
+		      struct vsock_cidreg_entry *out, unsigned int *generation);
+unsigned int cidreg_count(void);
 int cidreg_transfer(u32 cid, struct net *to, bool persistent);
 void cidreg_registry_exit(void);
 

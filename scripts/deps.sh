@@ -15,7 +15,7 @@ packages=(
 	# the VM suite: the distro kernel to boot, QEMU, the initramfs
 	linux-image-amd64 qemu-system-x86 busybox-static cpio
 	# tools the tests use inside the VM
-	iproute2 socat util-linux procps valgrind
+	iproute2 socat util-linux procps valgrind python3 bc
 )
 
 missing=()

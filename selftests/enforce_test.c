@@ -25,12 +25,17 @@
 #include <linux/vm_sockets.h>
 
 #include "kselftest_harness.h"
+#include "lib/guestsim.h"
 #include "lib/registry.h"
 #include "lib/util.h"
 #include "lib/vhost.h"
 
 #define CID_X		3333	/* the CID each row is about */
 #define PORT_P		5555	/* the protected port */
+/* Seconds for tests that load modules or start QEMU: minutes on the
+ * debug kernel under TCG (the harness's default is 30 s).
+ */
+#define SLOW		240
 
 enum rule { SET_CID, CONNECT, BIND_CID, BIND_PORT };
 enum actor { OWNER, OTHER, TRUSTED };
@@ -166,12 +171,8 @@ FIXTURE_SETUP(enforce)
 					       "cidreg-trusted" };
 	int i;
 
-	if (!module_loaded("vsock_cidreg"))
-		ASSERT_EQ(0, module_load("vsock_cidreg"));
-	ASSERT_EQ(0, module_load("vhost_vsock"));
-	self->fd = reg_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, reg_reset(self->fd));
+	self->fd = reg_ready();
+	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(-self->fd));
 	for (i = 0; i < 3; i++) {
 		self->ns[i] = netns_add(names[i]);
 		ASSERT_LE(0, self->ns[i]);
@@ -272,22 +273,22 @@ static int run_matrix(struct __test_metadata *_metadata,
 	return failed;
 }
 
-TEST_F(enforce, set_guest_cid_matrix)
+TEST_F_TIMEOUT(enforce, set_guest_cid_matrix, SLOW)
 {
 	EXPECT_EQ(0, run_matrix(_metadata, self, SET_CID));
 }
 
-TEST_F(enforce, connect_matrix)
+TEST_F_TIMEOUT(enforce, connect_matrix, SLOW)
 {
 	EXPECT_EQ(0, run_matrix(_metadata, self, CONNECT));
 }
 
-TEST_F(enforce, bind_cid_matrix)
+TEST_F_TIMEOUT(enforce, bind_cid_matrix, SLOW)
 {
 	EXPECT_EQ(0, run_matrix(_metadata, self, BIND_CID));
 }
 
-TEST_F(enforce, bind_port_matrix)
+TEST_F_TIMEOUT(enforce, bind_port_matrix, SLOW)
 {
 	EXPECT_EQ(0, run_matrix(_metadata, self, BIND_PORT));
 }
@@ -377,8 +378,9 @@ TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 	struct sockaddr_vm addr = { .svm_family = AF_VSOCK, .svm_cid = CID_X,
 				    .svm_port = 1234 };
 	socklen_t len = sizeof(addr);
-	int fd, vfd, next;
+	unsigned int next;
 	char ports[32];
+	int fd, vfd;
 
 	/* CID_X is the other netns's own: its connects go through. */
 	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
@@ -395,8 +397,10 @@ TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 	EXPECT_EQ(EINPROGRESS, errno);
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&addr, &len));
 	next = addr.svm_port + 1;
+	if (next == VMADDR_PORT_ANY)	/* vsock wraps to 1024 */
+		next = 1024;
 	close(fd);
-	snprintf(ports, sizeof(ports), "%d", next);
+	snprintf(ports, sizeof(ports), "%u", next);
 	ASSERT_EQ(0, reg_set_param_str("protected_ports", ports));
 
 	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -407,7 +411,7 @@ TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 	EXPECT_EQ(EINPROGRESS, errno);
 	len = sizeof(addr);
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&addr, &len));
-	EXPECT_NE(next, (int)addr.svm_port);
+	EXPECT_NE(next, addr.svm_port);
 	EXPECT_NE(VMADDR_PORT_ANY, addr.svm_port);
 	close(fd);
 	close(vfd);
@@ -434,7 +438,7 @@ static void *flip(void *arg)
 	return NULL;
 }
 
-TEST_F(enforce, rewriting_the_cid_during_set_guest_cid_never_sets_a_refused_cid)
+TEST_F_TIMEOUT(enforce, rewriting_the_cid_during_set_guest_cid_never_sets_a_refused_cid, SLOW)
 {
 	struct vsock_cidreg_entry e;
 	struct flipper f;
@@ -481,7 +485,7 @@ static int count_hooks(void)
 		       "/sys/kernel/tracing/enabled_functions)");
 }
 
-TEST_F(enforce, hooks_follow_vsock_and_vhost_vsock_loading_and_unloading)
+TEST_F_TIMEOUT(enforce, hooks_follow_vsock_and_vhost_vsock_loading_and_unloading, SLOW)
 {
 	ASSERT_EQ(5, count_hooks());
 	ASSERT_EQ(0, reg_reset(self->fd));
@@ -512,7 +516,7 @@ TEST_F(enforce, hooks_follow_vsock_and_vhost_vsock_loading_and_unloading)
 	EXPECT_EQ(0, run_op(SET_CID, self->ns[OWNER]));
 }
 
-TEST_F(enforce, unload_with_open_sockets_and_vhost_fds)
+TEST_F_TIMEOUT(enforce, unload_with_open_sockets_and_vhost_fds, SLOW)
 {
 	int vfd, sfd, sfd2;
 
@@ -542,12 +546,85 @@ TEST_F(enforce, unload_with_open_sockets_and_vhost_fds)
 	ASSERT_LE(0, self->fd);
 }
 
+/*
+ * A guest (lib/guestsim) whose CID the owner netns adopted connects to
+ * listeners in the owner netns, another netns and the initial netns.
+ */
+TEST_F_TIMEOUT(enforce, incoming_connections_reach_only_owner_and_trusted_listeners,
+	       SLOW)
+{
+	static const unsigned int port[3] = { 7100, 7101, 7102 };
+	int lfd[3], mode, actor, s, cfd;
+	struct vsock_cidreg_stats before, after;
+	struct vsock_cidreg_entry e;
+	struct gsim *g;
+
+	/* One listener per netns: OWNER, OTHER, and the initial one. */
+	lfd[TRUSTED] = vsock_listen(port[TRUSTED], SOCK_NONBLOCK);
+	ASSERT_LE(0, lfd[TRUSTED]);
+	ASSERT_EQ(0, setns(self->ns[OTHER], CLONE_NEWNET));
+	lfd[OTHER] = vsock_listen(port[OTHER], SOCK_NONBLOCK);
+	ASSERT_LE(0, lfd[OTHER]);
+	ASSERT_EQ(0, setns(self->ns[OWNER], CLONE_NEWNET));
+	lfd[OWNER] = vsock_listen(port[OWNER], SOCK_NONBLOCK);
+	ASSERT_LE(0, lfd[OWNER]);
+	g = gsim_create(CID_X);	/* adopted by OWNER */
+	ASSERT_NE(NULL, g) TH_LOG("gsim_create: %s", strerror(errno));
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	ASSERT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
+
+	for (mode = 0; mode <= VSOCK_CIDREG_MODE_ENFORCE; mode++) {
+		ASSERT_EQ(0, reg_set_param_str("mode", mode_names[mode]));
+		for (actor = OWNER; actor <= TRUSTED; actor++) {
+			bool refused = actor == OTHER &&
+				       mode == VSOCK_CIDREG_MODE_ENFORCE;
+			int which = mode == VSOCK_CIDREG_MODE_OFF ? -1 :
+				    actor != OTHER ? 0 :
+				    mode == VSOCK_CIDREG_MODE_AUDIT ? 2 : 1;
+
+			ASSERT_EQ(0, reg_stats(self->fd, &before));
+			s = gsim_connect(g, port[actor], 20000);
+			ASSERT_EQ(0, reg_stats(self->fd, &after));
+			if (refused) {
+				EXPECT_EQ(-ECONNRESET, s)
+					TH_LOG("%s %s", mode_names[mode],
+					       actor_names[actor]);
+				/* The listener never sees it. */
+				EXPECT_EQ(-1, accept(lfd[actor], NULL, NULL));
+				EXPECT_EQ(EAGAIN, errno);
+			} else {
+				EXPECT_LE(0, s) TH_LOG("%s %s: %s",
+						       mode_names[mode],
+						       actor_names[actor],
+						       strerror(-s));
+				cfd = accept(lfd[actor], NULL, NULL);
+				EXPECT_LE(0, cfd);
+				if (cfd >= 0)
+					close(cfd);
+				if (s >= 0)
+					gsim_close(g, s);
+			}
+			EXPECT_EQ((__u64)(which == 0), after.allowed[VSOCK_CIDREG_OP_ACCEPT] -
+					      before.allowed[VSOCK_CIDREG_OP_ACCEPT]);
+			EXPECT_EQ((__u64)(which == 1), after.denied[VSOCK_CIDREG_OP_ACCEPT] -
+					      before.denied[VSOCK_CIDREG_OP_ACCEPT]);
+			EXPECT_EQ((__u64)(which == 2), after.audited[VSOCK_CIDREG_OP_ACCEPT] -
+					      before.audited[VSOCK_CIDREG_OP_ACCEPT]);
+		}
+	}
+	gsim_destroy(g);
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X, &e));
+	close(lfd[OWNER]);
+	close(lfd[OTHER]);
+	close(lfd[TRUSTED]);
+}
+
 /* Real tools: QEMU's vhost-vsock-pci and socat, from the owner and others. */
 #define QEMU_IN(ns) "echo quit | ip netns exec " ns " timeout 60 " \
 	"qemu-system-x86_64 -M pc -S -nodefaults -display none " \
 	"-monitor stdio -m 32 -device vhost-vsock-pci,guest-cid="
 
-TEST_F(enforce, qemu_in_a_foreign_netns_cannot_take_a_reserved_cid)
+TEST_F_TIMEOUT(enforce, qemu_in_a_foreign_netns_cannot_take_a_reserved_cid, SLOW)
 {
 	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
 		.cid = CID_X, .netns_fd = self->ns[OWNER],
@@ -564,7 +641,7 @@ TEST_F(enforce, qemu_in_a_foreign_netns_cannot_take_a_reserved_cid)
 	}
 }
 
-TEST_F(enforce, socat_connect_from_a_foreign_netns_is_refused)
+TEST_F_TIMEOUT(enforce, socat_connect_from_a_foreign_netns_is_refused, SLOW)
 {
 	int vfd;
 

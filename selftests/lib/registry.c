@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "registry.h"
+#include "util.h"
 
 int reg_open(void)
 {
@@ -82,15 +83,17 @@ int reg_is_reserved(int fd, __u32 cid)
 
 int reg_set_param_str(const char *name, const char *value)
 {
-	char path[128];
+	char path[128], line[512];
 	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "/sys/module/vsock_cidreg/parameters/%s",
 		 name);
+	/* With its newline: sysfs ignores an empty write. */
+	snprintf(line, sizeof(line), "%s\n", value);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
+	if (write(fd, line, strlen(line)) < 0)
 		err = -errno;
 	close(fd);
 	return err;
@@ -144,4 +147,23 @@ int reg_reset(int fd)
 	return reg_set_param_str("mode", "enforce") ?:
 	       reg_set_param_str("strict", "N") ?:
 	       reg_set_param_str("protected_ports", "");
+}
+
+int reg_ready(void)
+{
+	int fd, err;
+
+	if (!module_loaded("vsock_cidreg") && module_load("vsock_cidreg"))
+		return -ENODEV;
+	if (module_load("vhost_vsock"))
+		return -ENODEV;
+	fd = reg_open();
+	if (fd < 0)
+		return -errno;
+	err = reg_reset(fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }

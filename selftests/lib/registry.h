@@ -30,5 +30,10 @@ int reg_trust(int fd, int netns_fd, __u32 flags);
 int reg_stats(int fd, struct vsock_cidreg_stats *st);
 /* Releases every reservation and restores the default parameters. */
 int reg_reset(int fd);
+/*
+ * Loads vsock_cidreg (unless loaded) and vhost_vsock, opens the device and
+ * resets the registry: the start of most fixtures. An fd, or -errno.
+ */
+int reg_ready(void);
 
 #endif /* _CIDREG_SELFTEST_REGISTRY_H */

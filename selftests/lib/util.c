@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/vm_sockets.h>
 
 #include "util.h"
 
@@ -89,4 +91,19 @@ int netns_add(const char *name)
 void netns_del(const char *name)
 {
 	run_cmd("ip netns del %s 2>/dev/null", name);
+}
+
+int vsock_listen(unsigned int port, int flags)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK,
+				 .svm_cid = VMADDR_CID_ANY, .svm_port = port };
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 32)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

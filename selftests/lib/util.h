@@ -31,4 +31,10 @@ void netns_del(const char *name);
 /* Inode number of the netns of @fd, or of the caller's when @fd < 0. */
 ino_t netns_inode(int fd);
 
+/*
+ * A host vsock stream socket listening on @port (any CID), with extra
+ * socket() @flags (SOCK_NONBLOCK); -1 with errno set on failure.
+ */
+int vsock_listen(unsigned int port, int flags);
+
 #endif /* _CIDREG_SELFTEST_UTIL_H */

@@ -12,7 +12,7 @@ set -uo pipefail
 prog=vmtest
 . "$(dirname "$0")/lib.sh"
 
-kernel=distro timeout=900
+kernel=distro timeout=2400
 while getopts "k:t:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;

@@ -324,4 +324,93 @@ struct vsock_cidreg_trust {
 #define VSOCK_CIDREG_IOC_STATS \
 	_IOWR(VSOCK_CIDREG_IOC_MAGIC, 0x06, struct vsock_cidreg_stats)
 
+/*
+ * The generic netlink family (Documentation/netlink/vsock_cidreg.yaml and
+ * Documentation/netlink.md).
+ */
+#define VSOCK_CIDREG_GENL_NAME		"vsock_cidreg"
+#define VSOCK_CIDREG_GENL_VERSION	1
+#define VSOCK_CIDREG_MCGRP_EVENTS	"events"
+
+/**
+ * enum vsock_cidreg_cmd - commands of the family.
+ * @VSOCK_CIDREG_CMD_GET: one entry (do: @VSOCK_CIDREG_A_CID), or all
+ *	(dump; optionally of the netns of @VSOCK_CIDREG_A_NETNS_FD).
+ * @VSOCK_CIDREG_CMD_GET_STATS: counters and table size.
+ * @VSOCK_CIDREG_CMD_GET_CONFIG: the settings.
+ * @VSOCK_CIDREG_CMD_SET_CONFIG: change settings (CAP_NET_ADMIN).
+ * @VSOCK_CIDREG_CMD_TRUST: add a netns to the trusted set (CAP_NET_ADMIN).
+ * @VSOCK_CIDREG_CMD_UNTRUST: remove one (CAP_NET_ADMIN).
+ * @VSOCK_CIDREG_CMD_EVENT: a notification on the "events" group.
+ */
+enum vsock_cidreg_cmd {
+	VSOCK_CIDREG_CMD_UNSPEC,
+	VSOCK_CIDREG_CMD_GET,
+	VSOCK_CIDREG_CMD_GET_STATS,
+	VSOCK_CIDREG_CMD_GET_CONFIG,
+	VSOCK_CIDREG_CMD_SET_CONFIG,
+	VSOCK_CIDREG_CMD_TRUST,
+	VSOCK_CIDREG_CMD_UNTRUST,
+	VSOCK_CIDREG_CMD_EVENT,
+	__VSOCK_CIDREG_CMD_MAX
+};
+
+#define VSOCK_CIDREG_CMD_MAX (__VSOCK_CIDREG_CMD_MAX - 1)
+
+/** enum vsock_cidreg_attr - attributes of the family (see the spec). */
+enum vsock_cidreg_attr {
+	VSOCK_CIDREG_A_UNSPEC,
+	VSOCK_CIDREG_A_PAD,
+	VSOCK_CIDREG_A_CID,		/* u32 */
+	VSOCK_CIDREG_A_NETNS_INO,	/* u64 */
+	VSOCK_CIDREG_A_NETNS_FD,	/* s32 */
+	VSOCK_CIDREG_A_KIND,		/* u32, enum vsock_cidreg_kind */
+	VSOCK_CIDREG_A_INFO,		/* u32, VSOCK_CIDREG_INFO_* */
+	VSOCK_CIDREG_A_LABEL,		/* string */
+	VSOCK_CIDREG_A_CREATOR_PID,	/* u32 */
+	VSOCK_CIDREG_A_CREATOR_UID,	/* u32 */
+	VSOCK_CIDREG_A_COMM,		/* string */
+	VSOCK_CIDREG_A_CTIME_NS,	/* u64 */
+	VSOCK_CIDREG_A_HOLDER_PID,	/* u32 */
+	VSOCK_CIDREG_A_MODE,		/* u32, enum vsock_cidreg_mode */
+	VSOCK_CIDREG_A_STRICT,		/* u8 */
+	VSOCK_CIDREG_A_CID_MIN,		/* u32 */
+	VSOCK_CIDREG_A_CID_MAX,		/* u32 */
+	VSOCK_CIDREG_A_QUOTA,		/* u32 */
+	VSOCK_CIDREG_A_PROTECTED_PORTS,	/* binary: u32 array */
+	VSOCK_CIDREG_A_ENTRIES,		/* u32 */
+	VSOCK_CIDREG_A_OP_STATS,	/* nest, one per operation */
+	VSOCK_CIDREG_A_OP,		/* u32, enum vsock_cidreg_op */
+	VSOCK_CIDREG_A_ALLOWED,		/* u64 */
+	VSOCK_CIDREG_A_DENIED,		/* u64 */
+	VSOCK_CIDREG_A_AUDITED,		/* u64 */
+	VSOCK_CIDREG_A_EVENT,		/* u32, enum vsock_cidreg_event */
+	VSOCK_CIDREG_A_REASON,		/* u32, enum vsock_cidreg_reason */
+	VSOCK_CIDREG_A_PID,		/* u32 */
+	VSOCK_CIDREG_A_PORT,		/* u32 */
+	VSOCK_CIDREG_A_TO_NETNS_INO,	/* u64 */
+	__VSOCK_CIDREG_A_MAX
+};
+
+#define VSOCK_CIDREG_A_MAX (__VSOCK_CIDREG_A_MAX - 1)
+
+/** enum vsock_cidreg_event - @VSOCK_CIDREG_A_EVENT of an event. */
+enum vsock_cidreg_event {
+	VSOCK_CIDREG_EVENT_RESERVED = 1,
+	VSOCK_CIDREG_EVENT_RELEASED = 2,
+	VSOCK_CIDREG_EVENT_TRANSFERRED = 3,
+	VSOCK_CIDREG_EVENT_ATTACHED = 4,
+	VSOCK_CIDREG_EVENT_DETACHED = 5,
+	VSOCK_CIDREG_EVENT_ADOPTED = 6,
+	VSOCK_CIDREG_EVENT_DENIED = 7,
+};
+
+/** enum vsock_cidreg_reason - @VSOCK_CIDREG_A_REASON of a release. */
+enum vsock_cidreg_reason {
+	VSOCK_CIDREG_REASON_RELEASED = 1,
+	VSOCK_CIDREG_REASON_LEASE_CLOSED = 2,
+	VSOCK_CIDREG_REASON_NETNS_EXIT = 3,
+	VSOCK_CIDREG_REASON_DEVICE_CLOSED = 4,
+};
+
 #endif /* _UAPI_LINUX_VSOCK_CIDREG_H */

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "vsock_cidreg" generic netlink family: queries, statistics,
+ * configuration, the trusted set, and the "events" multicast group.
+ * Documentation/netlink/vsock_cidreg.yaml is its spec.
+ *
+ * Every command has its own policy, validated strictly: an attribute the
+ * command does not take is refused with an extack message.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/vm_sockets.h>
+#include <linux/vsock_cidreg.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+
+#include "enforce.h"
+#include "netlink.h"
+#include "registry.h"
+
+/* 6.1.y and 6.2+: groups may require CAP_NET_ADMIN to join. */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#define GENL_MCAST_CAP_NET_ADMIN 0
+#endif
+
+static struct genl_family cidreg_family;
+
+enum { CIDREG_MCGRP_EVENTS };
+
+static const struct genl_multicast_group cidreg_mcgrps[] = {
+	[CIDREG_MCGRP_EVENTS] = { .name = VSOCK_CIDREG_MCGRP_EVENTS,
+				  .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static const struct nla_policy cidreg_get_policy[VSOCK_CIDREG_A_MAX + 1] = {
+	[VSOCK_CIDREG_A_CID] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_NETNS_FD] = { .type = NLA_S32 },
+};
+
+static const struct nla_policy cidreg_none_policy[VSOCK_CIDREG_A_MAX + 1] = {
+};
+
+static const struct nla_policy cidreg_config_policy[VSOCK_CIDREG_A_MAX + 1] = {
+	[VSOCK_CIDREG_A_MODE] = NLA_POLICY_MAX(NLA_U32,
+					       VSOCK_CIDREG_MODE_ENFORCE),
+	[VSOCK_CIDREG_A_STRICT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VSOCK_CIDREG_A_CID_MIN] = NLA_POLICY_MIN(NLA_U32, 3),
+	[VSOCK_CIDREG_A_CID_MAX] = NLA_POLICY_MIN(NLA_U32, 3),
+	[VSOCK_CIDREG_A_QUOTA] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_PROTECTED_PORTS] = {
+		.type = NLA_BINARY, .len = CIDREG_PORTS_MAX * sizeof(u32) },
+};
+
+static const struct nla_policy cidreg_trust_policy[VSOCK_CIDREG_A_MAX + 1] = {
+	[VSOCK_CIDREG_A_NETNS_FD] = { .type = NLA_S32 },
+};
+
+static void *cidreg_put_header(struct sk_buff *skb, u32 portid, u32 seq,
+			       int flags, u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &cidreg_family, flags, cmd);
+}
+
+static int cidreg_fill_entry(struct sk_buff *skb,
+			     const struct vsock_cidreg_entry *e)
+{
+	if (nla_put_u32(skb, VSOCK_CIDREG_A_CID, e->cid) ||
+	    nla_put_u32(skb, VSOCK_CIDREG_A_INFO, e->info))
+		return -EMSGSIZE;
+	if (e->info & VSOCK_CIDREG_INFO_HIDDEN)
+		return 0;
+	if (nla_put_u32(skb, VSOCK_CIDREG_A_KIND, e->kind) ||
+	    nla_put_u64_64bit(skb, VSOCK_CIDREG_A_NETNS_INO, e->netns_ino,
+			      VSOCK_CIDREG_A_PAD) ||
+	    nla_put_string(skb, VSOCK_CIDREG_A_LABEL, e->label) ||
+	    nla_put_u32(skb, VSOCK_CIDREG_A_CREATOR_PID, e->creator_pid) ||
+	    nla_put_u32(skb, VSOCK_CIDREG_A_CREATOR_UID, e->creator_uid) ||
+	    nla_put_string(skb, VSOCK_CIDREG_A_COMM, e->comm) ||
+	    nla_put_u64_64bit(skb, VSOCK_CIDREG_A_CTIME_NS, e->ctime_ns,
+			      VSOCK_CIDREG_A_PAD) ||
+	    nla_put_u32(skb, VSOCK_CIDREG_A_HOLDER_PID, e->holder_pid))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* @skb: a request. */
+static struct cidreg_viewer cidreg_viewer_of(const struct sk_buff *skb)
+{
+	return (struct cidreg_viewer){
+		.net = sock_net(skb->sk),
+		.admin = netlink_capable(skb, CAP_NET_ADMIN),
+	};
+}
+
+static int cidreg_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cidreg_viewer viewer = cidreg_viewer_of(skb);
+	struct vsock_cidreg_entry e = {};
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VSOCK_CIDREG_A_CID))
+		return -EINVAL;
+	if (info->attrs[VSOCK_CIDREG_A_NETNS_FD]) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VSOCK_CIDREG_A_NETNS_FD],
+				    "a netns filter applies to dumps only");
+		return -EINVAL;
+	}
+	err = cidreg_query(nla_get_u32(info->attrs[VSOCK_CIDREG_A_CID]),
+			   &viewer, &e);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "CID not reserved");
+		return err;
+	}
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = cidreg_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				VSOCK_CIDREG_CMD_GET);
+	if (!hdr || cidreg_fill_entry(msg, &e)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args: [0] next CID, [1] done, [2] netns of the filter (a reference). */
+static int cidreg_nl_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *fd = info->attrs[VSOCK_CIDREG_A_NETNS_FD];
+	struct net *net;
+
+	if (info->attrs[VSOCK_CIDREG_A_CID]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[VSOCK_CIDREG_A_CID],
+				    "a dump takes no CID");
+		return -EINVAL;
+	}
+	if (!fd)
+		return 0;
+	net = get_net_ns_by_fd(nla_get_s32(fd));
+	if (IS_ERR(net)) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, fd, "not a netns fd");
+		return PTR_ERR(net);
+	}
+	cb->args[2] = (long)net;
+	return 0;
+}
+
+static int cidreg_nl_dump_done(struct netlink_callback *cb)
+{
+	if (cb->args[2])
+		put_net((struct net *)cb->args[2]);
+	return 0;
+}
+
+static int cidreg_nl_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	/* The request, not the reply being filled, says who asks. */
+	struct cidreg_viewer viewer = cidreg_viewer_of(cb->skb);
+	const struct net *owner = (const struct net *)cb->args[2];
+	unsigned int generation;
+	u32 cid = cb->args[0];
+	void *hdr;
+
+	while (!cb->args[1]) {
+		struct vsock_cidreg_entry e = {};
+
+		if (cidreg_query_next(&cid, owner, &viewer, &e, &generation)) {
+			cb->args[1] = 1;
+			break;
+		}
+		cb->seq = generation;
+		hdr = cidreg_put_header(skb, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					VSOCK_CIDREG_CMD_GET);
+		if (!hdr)
+			break;
+		nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+		if (cidreg_fill_entry(skb, &e)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = cid + 1ULL;
+		if (cid == U32_MAX)
+			cb->args[1] = 1;
+		cid++;
+	}
+	return skb->len;
+}
+
+static int cidreg_nl_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsock_cidreg_stats st = {};
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+	int op;
+
+	cidreg_stats_read(&st);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = cidreg_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				VSOCK_CIDREG_CMD_GET_STATS);
+	if (!hdr || nla_put_u32(msg, VSOCK_CIDREG_A_ENTRIES, cidreg_count()))
+		goto nospace;
+	for (op = 0; op < VSOCK_CIDREG_OP_COUNT; op++) {
+		nest = nla_nest_start(msg, VSOCK_CIDREG_A_OP_STATS);
+		if (!nest ||
+		    nla_put_u32(msg, VSOCK_CIDREG_A_OP, op) ||
+		    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_ALLOWED,
+				      st.allowed[op], VSOCK_CIDREG_A_PAD) ||
+		    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_DENIED,
+				      st.denied[op], VSOCK_CIDREG_A_PAD) ||
+		    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_AUDITED,
+				      st.audited[op], VSOCK_CIDREG_A_PAD))
+			goto nospace;
+		nla_nest_end(msg, nest);
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int cidreg_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 ports[CIDREG_PORTS_MAX];
+	unsigned int nports = cidreg_ports_copy(ports);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = cidreg_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				VSOCK_CIDREG_CMD_GET_CONFIG);
+	if (!hdr ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_MODE, cidreg_mode_get_value()) ||
+	    nla_put_u8(msg, VSOCK_CIDREG_A_STRICT, cidreg_strict_get()) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_CID_MIN, READ_ONCE(cidreg_cid_min)) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_CID_MAX, READ_ONCE(cidreg_cid_max)) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_QUOTA, READ_ONCE(cidreg_quota)) ||
+	    nla_put(msg, VSOCK_CIDREG_A_PROTECTED_PORTS, nports * sizeof(u32),
+		    ports)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Checks everything first, then changes it: all or nothing. */
+static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	u32 min = READ_ONCE(cidreg_cid_min), max = READ_ONCE(cidreg_cid_max);
+	struct nlattr *ports = a[VSOCK_CIDREG_A_PROTECTED_PORTS];
+	u32 buf[CIDREG_PORTS_MAX];
+	int err;
+
+	if (a[VSOCK_CIDREG_A_CID_MIN])
+		min = nla_get_u32(a[VSOCK_CIDREG_A_CID_MIN]);
+	if (a[VSOCK_CIDREG_A_CID_MAX])
+		max = nla_get_u32(a[VSOCK_CIDREG_A_CID_MAX]);
+	if (max == VMADDR_CID_ANY || min == VMADDR_CID_ANY) {
+		NL_SET_ERR_MSG(info->extack, "4294967295 is not a guest CID");
+		return -EINVAL;
+	}
+	if (min > max) {
+		NL_SET_ERR_MSG(info->extack, "cid-min is above cid-max");
+		return -EINVAL;
+	}
+	if (ports) {
+		unsigned int i, n = nla_len(ports) / sizeof(u32);
+
+		if (nla_len(ports) % sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, ports,
+					    "protected ports: an array of u32");
+			return -EINVAL;
+		}
+		nla_memcpy(buf, ports, sizeof(buf));
+		for (i = 0; i < n; i++) {
+			if (buf[i] == VMADDR_PORT_ANY) {
+				NL_SET_ERR_MSG_ATTR(info->extack, ports,
+						    "port 4294967295 is not a port");
+				return -EINVAL;
+			}
+		}
+		err = cidreg_ports_replace(buf, n);
+		if (err)
+			return err;
+	}
+	if (a[VSOCK_CIDREG_A_MODE])
+		cidreg_mode_set_value(nla_get_u32(a[VSOCK_CIDREG_A_MODE]));
+	if (a[VSOCK_CIDREG_A_STRICT])
+		cidreg_strict_set(nla_get_u8(a[VSOCK_CIDREG_A_STRICT]));
+	WRITE_ONCE(cidreg_cid_min, min);
+	WRITE_ONCE(cidreg_cid_max, max);
+	if (a[VSOCK_CIDREG_A_QUOTA])
+		WRITE_ONCE(cidreg_quota, nla_get_u32(a[VSOCK_CIDREG_A_QUOTA]));
+	return 0;
+}
+
+static int cidreg_nl_trust(struct sk_buff *skb, struct genl_info *info)
+{
+	bool trust = info->genlhdr->cmd == VSOCK_CIDREG_CMD_TRUST;
+	struct nlattr *fd;
+	struct net *net;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VSOCK_CIDREG_A_NETNS_FD))
+		return -EINVAL;
+	fd = info->attrs[VSOCK_CIDREG_A_NETNS_FD];
+	net = get_net_ns_by_fd(nla_get_s32(fd));
+	if (IS_ERR(net)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd, "not a netns fd");
+		return PTR_ERR(net);
+	}
+	err = cidreg_set_trusted(net, trust);
+	put_net(net);
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, fd,
+				    "the initial netns is always trusted");
+	return err;
+}
+
+static const struct genl_ops cidreg_ops[] = {
+	{
+		.cmd = VSOCK_CIDREG_CMD_GET,
+		.doit = cidreg_nl_get_doit,
+		.start = cidreg_nl_dump_start,
+		.dumpit = cidreg_nl_get_dumpit,
+		.done = cidreg_nl_dump_done,
+		.policy = cidreg_get_policy,
+		.maxattr = VSOCK_CIDREG_A_MAX,
+	},
+	{
+		.cmd = VSOCK_CIDREG_CMD_GET_STATS,
+		.doit = cidreg_nl_stats,
+		.policy = cidreg_none_policy,
+		.maxattr = VSOCK_CIDREG_A_MAX,
+	},
+	{
+		.cmd = VSOCK_CIDREG_CMD_GET_CONFIG,
+		.doit = cidreg_nl_get_config,
+		.policy = cidreg_none_policy,
+		.maxattr = VSOCK_CIDREG_A_MAX,
+	},
+	{
+		.cmd = VSOCK_CIDREG_CMD_SET_CONFIG,
+		.doit = cidreg_nl_set_config,
+		.policy = cidreg_config_policy,
+		.maxattr = VSOCK_CIDREG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = VSOCK_CIDREG_CMD_TRUST,
+		.doit = cidreg_nl_trust,
+		.policy = cidreg_trust_policy,
+		.maxattr = VSOCK_CIDREG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = VSOCK_CIDREG_CMD_UNTRUST,
+		.doit = cidreg_nl_trust,
+		.policy = cidreg_trust_policy,
+		.maxattr = VSOCK_CIDREG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family cidreg_family __ro_after_init = {
+	.name = VSOCK_CIDREG_GENL_NAME,
+	.version = VSOCK_CIDREG_GENL_VERSION,
+	.maxattr = VSOCK_CIDREG_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = cidreg_ops,
+	.n_ops = ARRAY_SIZE(cidreg_ops),
+	.resv_start_op = VSOCK_CIDREG_CMD_MAX + 1,
+	.mcgrps = cidreg_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(cidreg_mcgrps),
+};
+
+/**
+ * cidreg_notify() - send an event to the "events" group.
+ * @ev: the event.
+ * @gfp: how to allocate.
+ *
+ * Events go to listeners in the initial netns only: they name every
+ * netns. Nothing is built when nobody listens.
+ */
+void cidreg_notify(const struct cidreg_event *ev, gfp_t gfp)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&cidreg_family, &init_net,
+				CIDREG_MCGRP_EVENTS))
+		return;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
+	if (!msg)
+		return;
+	hdr = cidreg_put_header(msg, 0, 0, 0, VSOCK_CIDREG_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_EVENT, ev->event) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_CID, ev->cid) ||
+	    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_NETNS_INO, ev->netns_ino,
+			      VSOCK_CIDREG_A_PAD) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_PID, ev->pid) ||
+	    nla_put_string(msg, VSOCK_CIDREG_A_COMM, ev->comm) ||
+	    (ev->reason && nla_put_u32(msg, VSOCK_CIDREG_A_REASON, ev->reason)) ||
+	    (ev->kind && nla_put_u32(msg, VSOCK_CIDREG_A_KIND, ev->kind)) ||
+	    (ev->label && nla_put_string(msg, VSOCK_CIDREG_A_LABEL, ev->label)) ||
+	    (ev->to_netns_ino &&
+	     nla_put_u64_64bit(msg, VSOCK_CIDREG_A_TO_NETNS_INO,
+			       ev->to_netns_ino, VSOCK_CIDREG_A_PAD)) ||
+	    (ev->event == VSOCK_CIDREG_EVENT_DENIED &&
+	     (nla_put_u32(msg, VSOCK_CIDREG_A_OP, ev->op) ||
+	      nla_put_u32(msg, VSOCK_CIDREG_A_PORT, ev->port) ||
+	      nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode)))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&cidreg_family, msg, 0, CIDREG_MCGRP_EVENTS, gfp);
+}
+
+/**
+ * cidreg_netlink_init() - register the family.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cidreg_netlink_init(void)
+{
+	return genl_register_family(&cidreg_family);
+}
+
+/**
+ * cidreg_netlink_exit() - unregister the family.
+ */
+void cidreg_netlink_exit(void)
+{
+	genl_unregister_family(&cidreg_family);
+}

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vsock_cidreg generic netlink family, spoken raw (lib/nl): get and
+ * dump against the ioctl query, statistics, configuration, the trusted
+ * set, permissions, malformed messages, and the events group.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/genetlink.h>
+#include <linux/vm_sockets.h>
+
+#include "kselftest_harness.h"
+#include "lib/nl.h"
+#include "lib/registry.h"
+#include "lib/util.h"
+#include "lib/vhost.h"
+
+FIXTURE(nl) {
+	struct nl nl;
+	int fd;
+	int nsfd;
+};
+
+FIXTURE_SETUP(nl)
+{
+	if (!module_loaded("vsock_cidreg"))
+		ASSERT_EQ(0, module_load("vsock_cidreg"));
+	ASSERT_EQ(0, module_load("vhost_vsock"));
+	self->fd = reg_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, reg_reset(self->fd));
+	ASSERT_EQ(0, nl_open(&self->nl));
+	self->nsfd = netns_add("cidreg-nl");
+	ASSERT_LE(0, self->nsfd);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	nl_close(&self->nl);
+	if (self->nsfd >= 0)
+		close(self->nsfd);
+	netns_del("cidreg-nl");
+	if (self->fd >= 0) {
+		EXPECT_EQ(0, reg_reset(self->fd));
+		close(self->fd);
+	}
+}
+
+struct got {
+	int n;
+	uint32_t cids[512];
+	struct nlmsghdr h;
+	char last[4096];
+};
+
+static void collect(const struct nlmsghdr *h, void *arg)
+{
+	struct got *g = arg;
+
+	if (g->n < 512)
+		g->cids[g->n] = nl_u32(nl_attr(h, VSOCK_CIDREG_A_CID));
+	g->n++;
+	if (h->nlmsg_len <= sizeof(g->last) + sizeof(g->h))
+		memcpy(&g->h, h, h->nlmsg_len);
+}
+
+static bool has(const struct got *g, uint32_t cid)
+{
+	int i;
+
+	for (i = 0; i < g->n && i < 512; i++)
+		if (g->cids[i] == cid)
+			return true;
+	return false;
+}
+
+TEST_F(nl, family_is_registered_with_its_version)
+{
+	EXPECT_EQ(VSOCK_CIDREG_GENL_VERSION, (int)self->nl.version);
+	EXPECT_NE(0, (int)self->nl.events_group);
+}
+
+TEST_F(nl, get_describes_an_entry_as_the_ioctl_does)
+{
+	struct vsock_cidreg_reserve r = { .cid = 4000, .label = "ns/vm-1" };
+	struct vsock_cidreg_entry e;
+	struct got g = {};
+	struct nl_msg m;
+	const struct nlattr *a;
+
+	ASSERT_EQ(4000, reg_reserve(self->fd, r));
+	ASSERT_EQ(0, reg_query(self->fd, 4000, &e));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_CID, 4000);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, collect, &g, NULL));
+	ASSERT_EQ(1, g.n);
+	EXPECT_EQ(4000, (int)nl_u32(nl_attr(&g.h, VSOCK_CIDREG_A_CID)));
+	EXPECT_EQ(e.kind, nl_u32(nl_attr(&g.h, VSOCK_CIDREG_A_KIND)));
+	EXPECT_EQ(e.info, nl_u32(nl_attr(&g.h, VSOCK_CIDREG_A_INFO)));
+	EXPECT_EQ(e.netns_ino, nl_u64(nl_attr(&g.h, VSOCK_CIDREG_A_NETNS_INO)));
+	EXPECT_EQ(e.ctime_ns, nl_u64(nl_attr(&g.h, VSOCK_CIDREG_A_CTIME_NS)));
+	EXPECT_EQ((uint32_t)e.creator_pid,
+		  nl_u32(nl_attr(&g.h, VSOCK_CIDREG_A_CREATOR_PID)));
+	a = nl_attr(&g.h, VSOCK_CIDREG_A_LABEL);
+	ASSERT_NE(NULL, a);
+	EXPECT_STREQ("ns/vm-1", (const char *)a + NLA_HDRLEN);
+
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_CID, 4001);
+	EXPECT_EQ(-ENOENT, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, 0);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+}
+
+TEST_F(nl, dump_lists_every_entry_or_one_netns)
+{
+	struct got all = {}, one = {};
+	struct nl_msg m;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(5000 + i, reg_reserve_cid(self->fd, 5000 + i, 0));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(6000 + i, reg_reserve(self->fd,
+			(struct vsock_cidreg_reserve){ .cid = 6000 + i,
+			.netns_fd = self->nsfd,
+			.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, NLM_F_DUMP);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, collect, &all, NULL));
+	EXPECT_EQ(103, all.n);
+	for (i = 0; i < 100; i++)
+		EXPECT_TRUE(has(&all, 5000 + i));
+
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, NLM_F_DUMP);
+	nl_put_u32(&m, VSOCK_CIDREG_A_NETNS_FD, self->nsfd);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, collect, &one, NULL));
+	EXPECT_EQ(3, one.n);
+	EXPECT_TRUE(has(&one, 6000) && has(&one, 6001) && has(&one, 6002));
+}
+
+TEST_F_TIMEOUT(nl, dump_while_entries_change_is_complete_or_flagged, 240)
+{
+	int i, intr = 0, complete = 0, status;
+	struct nl_msg m;
+	pid_t pid;
+
+	ASSERT_EQ(0, reg_set_param("quota", 0));
+	for (i = 0; i < 300; i++)
+		ASSERT_EQ(7000 + i, reg_reserve_cid(self->fd, 7000 + i,
+				VSOCK_CIDREG_RESERVE_PERSISTENT));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = reg_open();
+
+		for (;;) {	/* churn below and among the stable ones */
+			reg_reserve_cid(fd, 3500, 0);
+			reg_release(fd, 3500);
+			reg_reserve_cid(fd, 7150 + 1000, 0);
+			reg_release(fd, 7150 + 1000);
+		}
+	}
+	for (i = 0; i < 20; i++) {
+		struct got g = {};
+		bool flagged;
+		int j, missing = 0;
+
+		nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, NLM_F_DUMP);
+		ASSERT_EQ(0, nl_request(&self->nl, &m, collect, &g, &flagged));
+		for (j = 0; j < 300; j++)
+			missing += !has(&g, 7000 + j);
+		if (flagged)
+			intr++;
+		else
+			complete++;
+		EXPECT_TRUE(flagged || !missing);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	TH_LOG("20 dumps: %d complete, %d flagged NLM_F_DUMP_INTR", complete,
+	       intr);
+}
+
+static void stats_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct vsock_cidreg_stats *st = arg;
+	const struct nlattr *a;
+	size_t off = NLMSG_HDRLEN + GENL_HDRLEN, len = h->nlmsg_len - off;
+	const char *p = (const char *)h + off;
+
+	st->flags = nl_u32(nl_attr(h, VSOCK_CIDREG_A_ENTRIES));
+	while (len >= NLA_HDRLEN) {
+		a = (const struct nlattr *)p;
+		if ((a->nla_type & NLA_TYPE_MASK) == VSOCK_CIDREG_A_OP_STATS) {
+			uint32_t op = nl_u32(nl_nested(a, VSOCK_CIDREG_A_OP));
+
+			if (op < VSOCK_CIDREG_OPS_MAX) {
+				st->allowed[op] = nl_u64(nl_nested(a, VSOCK_CIDREG_A_ALLOWED));
+				st->denied[op] = nl_u64(nl_nested(a, VSOCK_CIDREG_A_DENIED));
+				st->audited[op] = nl_u64(nl_nested(a, VSOCK_CIDREG_A_AUDITED));
+			}
+		}
+		len -= (a->nla_len + 3) & ~3U;
+		p += (a->nla_len + 3) & ~3U;
+	}
+}
+
+TEST_F(nl, stats_match_the_ioctl_counters)
+{
+	struct vsock_cidreg_stats io, nls = {};
+	struct nl_msg m;
+	int op;
+
+	ASSERT_EQ(4100, reg_reserve_cid(self->fd, 4100, 0));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET_STATS, 0);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, stats_cb, &nls, NULL));
+	ASSERT_EQ(0, reg_stats(self->fd, &io));
+	EXPECT_EQ(1, (int)nls.flags);	/* the entries count */
+	for (op = 0; op < VSOCK_CIDREG_OP_COUNT; op++) {
+		EXPECT_EQ(io.allowed[op], nls.allowed[op]);
+		EXPECT_EQ(io.denied[op], nls.denied[op]);
+		EXPECT_EQ(io.audited[op], nls.audited[op]);
+	}
+}
+
+static void config_cb(const struct nlmsghdr *h, void *arg)
+{
+	memcpy(arg, h, h->nlmsg_len < 1024 ? h->nlmsg_len : 1024);
+}
+
+TEST_F(nl, set_config_changes_all_or_nothing)
+{
+	uint32_t ports[2] = { 22, 8080 };
+	char reply[1024];
+	const struct nlmsghdr *h = (const struct nlmsghdr *)reply;
+	const struct nlattr *a;
+	struct nl_msg m;
+	uint8_t one = 1;
+
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_MODE, VSOCK_CIDREG_MODE_AUDIT);
+	nl_put(&m, VSOCK_CIDREG_A_STRICT, &one, 1);
+	nl_put_u32(&m, VSOCK_CIDREG_A_CID_MIN, 100);
+	nl_put_u32(&m, VSOCK_CIDREG_A_CID_MAX, 200);
+	nl_put_u32(&m, VSOCK_CIDREG_A_QUOTA, 7);
+	nl_put(&m, VSOCK_CIDREG_A_PROTECTED_PORTS, ports, sizeof(ports));
+	ASSERT_EQ(0, nl_request(&self->nl, &m, NULL, NULL, NULL))
+		TH_LOG("%s", self->nl.extack);
+	EXPECT_EQ(0, run_cmd("grep -qx audit /sys/module/vsock_cidreg/parameters/mode && "
+			     "grep -qx Y /sys/module/vsock_cidreg/parameters/strict && "
+			     "grep -qx 7 /sys/module/vsock_cidreg/parameters/quota && "
+			     "grep -qx 22,8080 /sys/module/vsock_cidreg/parameters/protected_ports"));
+
+	/* min above max: refused, nothing changed. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_MODE, VSOCK_CIDREG_MODE_ENFORCE);
+	nl_put_u32(&m, VSOCK_CIDREG_A_CID_MIN, 300);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_STREQ("cid-min is above cid-max", self->nl.extack);
+
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET_CONFIG, 0);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, config_cb, reply, NULL));
+	EXPECT_EQ(VSOCK_CIDREG_MODE_AUDIT, (int)nl_u32(nl_attr(h, VSOCK_CIDREG_A_MODE)));
+	EXPECT_EQ(100, (int)nl_u32(nl_attr(h, VSOCK_CIDREG_A_CID_MIN)));
+	EXPECT_EQ(200, (int)nl_u32(nl_attr(h, VSOCK_CIDREG_A_CID_MAX)));
+	EXPECT_EQ(7, (int)nl_u32(nl_attr(h, VSOCK_CIDREG_A_QUOTA)));
+	a = nl_attr(h, VSOCK_CIDREG_A_PROTECTED_PORTS);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(NLA_HDRLEN + 8, a->nla_len);
+}
+
+TEST_F(nl, malformed_messages_are_refused_with_extack_and_change_nothing)
+{
+	uint8_t small = 2;
+	uint32_t three_bytes = 0;
+	struct nl_msg m;
+
+	/* An attribute SET_CONFIG does not take. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_MODE, VSOCK_CIDREG_MODE_OFF);
+	nl_put(&m, VSOCK_CIDREG_A_LABEL, "x", 2);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_STREQ("Unsupported attribute", self->nl.extack);
+	/* An attribute type beyond the family's. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_MAX + 5, 1);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_NE(0, self->nl.extack[0]);
+	/* Wrong sizes and values. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put(&m, VSOCK_CIDREG_A_MODE, &small, 1);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_MODE, 9);
+	EXPECT_EQ(-ERANGE, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_STREQ("integer out of range", self->nl.extack);
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put(&m, VSOCK_CIDREG_A_PROTECTED_PORTS, &three_bytes, 3);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_STREQ("protected ports: an array of u32", self->nl.extack);
+	/* An unknown command. */
+	nl_msg_init(&m, &self->nl, 99, 0);
+	EXPECT_EQ(-EOPNOTSUPP, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	/* TRUST without its fd, or with a bad one. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_TRUST, 0);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_TRUST, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_NETNS_FD, self->fd);
+	EXPECT_EQ(-EINVAL, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_STREQ("not a netns fd", self->nl.extack);
+
+	EXPECT_EQ(0, run_cmd("grep -qx enforce /sys/module/vsock_cidreg/parameters/mode && "
+			     "grep -qx '' /sys/module/vsock_cidreg/parameters/protected_ports")) {
+		run_cmd("head /sys/module/vsock_cidreg/parameters/*");
+	}
+}
+
+/* Drops to uid 65534 without capabilities, then runs @cmd: its errno. */
+static int unprivileged(struct nl *nl, uint8_t cmd, int nsfd)
+{
+	int status, err;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct nl_msg m;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(200);
+		nl_msg_init(&m, nl, cmd, 0);
+		if (cmd == VSOCK_CIDREG_CMD_SET_CONFIG)
+			nl_put_u32(&m, VSOCK_CIDREG_A_MODE, 0);
+		else
+			nl_put_u32(&m, VSOCK_CIDREG_A_NETNS_FD, nsfd);
+		err = nl_request(nl, &m, NULL, NULL, NULL);
+		_exit(-err);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(nl, changes_need_cap_net_admin)
+{
+	struct nl_msg m;
+	struct nl other;
+	int err;
+
+	/* A fresh socket, opened by the unprivileged child itself. */
+	nl_close(&self->nl);
+	ASSERT_EQ(0, nl_open(&self->nl));
+	EXPECT_EQ(EPERM, unprivileged(&self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0));
+	EXPECT_EQ(EPERM, unprivileged(&self->nl, VSOCK_CIDREG_CMD_TRUST,
+				      self->nsfd));
+	EXPECT_EQ(EPERM, unprivileged(&self->nl, VSOCK_CIDREG_CMD_UNTRUST,
+				      self->nsfd));
+	/* Reading is for everyone. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET_CONFIG, 0);
+	EXPECT_EQ(0, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	/* And joining the events group needs CAP_NET_ADMIN too. */
+	ASSERT_EQ(0, nl_open(&other));
+	err = fork();
+	if (err == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(200);
+		_exit(-nl_join_events(&other));
+	}
+	waitpid(err, &err, 0);
+	EXPECT_EQ(EPERM, WEXITSTATUS(err));
+	nl_close(&other);
+}
+
+TEST_F(nl, trust_by_netlink_opens_connects_from_a_netns)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = 4200,
+				 .svm_port = 1234 };
+	struct nl_msg m;
+	int vfd, fd;
+
+	vfd = vhost_vsock_claim(4200);	/* adopted by the initial netns */
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, setns(self->nsfd, CLONE_NEWNET));
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EACCES, errno);
+	close(fd);
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_TRUST, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_NETNS_FD, self->nsfd);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	close(fd);
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_UNTRUST, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_NETNS_FD, self->nsfd);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EACCES, errno);
+	close(fd);
+	close(vfd);
+}
+
+/* The next event: its type, and the other attributes through @m. */
+static int next_event_within(struct nl *nl, struct nl_msg *m, int ms)
+{
+	if (nl_recv(nl, m, ms))
+		return -1;
+	return nl_u32(nl_attr((struct nlmsghdr *)m->buf, VSOCK_CIDREG_A_EVENT));
+}
+
+#define next_event(nl, m) next_event_within(nl, m, 10000)
+#define EV_ATTR(m, a) nl_u32(nl_attr((struct nlmsghdr *)(m).buf, a))
+
+TEST_F_TIMEOUT(nl, events_report_each_change_in_order, 240)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = 4301,
+				 .svm_port = 99 };
+	struct nl ev;
+	struct nl_msg m;
+	int fd2, vfd, sfd, nsfd2;
+
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, nl_join_events(&ev));
+
+	/* reserved, transferred, released(released) */
+	ASSERT_EQ(4300, reg_reserve_cid(self->fd, 4300, 0));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RESERVED, next_event(&ev, &m));
+	EXPECT_EQ(4300, (int)EV_ATTR(m, VSOCK_CIDREG_A_CID));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_LEASE, (int)EV_ATTR(m, VSOCK_CIDREG_A_KIND));
+	EXPECT_EQ(getpid(), (int)EV_ATTR(m, VSOCK_CIDREG_A_PID));
+	ASSERT_EQ(0, reg_transfer(self->fd, 4300, self->nsfd, 0));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_TRANSFERRED, next_event(&ev, &m));
+	EXPECT_EQ((uint64_t)netns_inode(self->nsfd),
+		  nl_u64(nl_attr((struct nlmsghdr *)m.buf,
+				 VSOCK_CIDREG_A_TO_NETNS_INO)));
+	ASSERT_EQ(0, reg_release(self->fd, 4300));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RELEASED, next_event(&ev, &m));
+	EXPECT_EQ(VSOCK_CIDREG_REASON_RELEASED,
+		  (int)EV_ATTR(m, VSOCK_CIDREG_A_REASON));
+
+	/* lease-closed */
+	fd2 = reg_open();
+	ASSERT_EQ(4302, reg_reserve_cid(fd2, 4302, 0));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RESERVED, next_event(&ev, &m));
+	close(fd2);
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RELEASED, next_event(&ev, &m));
+	EXPECT_EQ(VSOCK_CIDREG_REASON_LEASE_CLOSED,
+		  (int)EV_ATTR(m, VSOCK_CIDREG_A_REASON));
+
+	/* attached, detached */
+	ASSERT_EQ(4303, reg_reserve_cid(self->fd, 4303, 0));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RESERVED, next_event(&ev, &m));
+	vfd = vhost_vsock_claim(4303);
+	ASSERT_LE(0, vfd);
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_ATTACHED, next_event(&ev, &m));
+	EXPECT_EQ(getpid(), (int)EV_ATTR(m, VSOCK_CIDREG_A_PID));
+	close(vfd);
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_DETACHED, next_event(&ev, &m));
+
+	/* adopted, released(device-closed) */
+	vfd = vhost_vsock_claim(4301);
+	ASSERT_LE(0, vfd);
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_ADOPTED, next_event(&ev, &m));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_ATTACHED, next_event(&ev, &m));
+
+	/* denied: a connect from a foreign netns to the adopted CID */
+	nsfd2 = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_EQ(0, setns(self->nsfd, CLONE_NEWNET));
+	sfd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	EXPECT_EQ(-1, connect(sfd, (struct sockaddr *)&a, sizeof(a)));
+	close(sfd);
+	ASSERT_EQ(0, setns(nsfd2, CLONE_NEWNET));
+	close(nsfd2);
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_DENIED, next_event(&ev, &m));
+	EXPECT_EQ(VSOCK_CIDREG_OP_CONNECT, (int)EV_ATTR(m, VSOCK_CIDREG_A_OP));
+	EXPECT_EQ(4301, (int)EV_ATTR(m, VSOCK_CIDREG_A_CID));
+	EXPECT_EQ(99, (int)EV_ATTR(m, VSOCK_CIDREG_A_PORT));
+	EXPECT_EQ((uint64_t)netns_inode(self->nsfd),
+		  nl_u64(nl_attr((struct nlmsghdr *)m.buf,
+				 VSOCK_CIDREG_A_NETNS_INO)));
+	close(vfd);
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RELEASED, next_event(&ev, &m));
+	EXPECT_EQ(VSOCK_CIDREG_REASON_DEVICE_CLOSED,
+		  (int)EV_ATTR(m, VSOCK_CIDREG_A_REASON));
+
+	/* netns-exit */
+	ASSERT_EQ(4304, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = 4304, .netns_fd = self->nsfd,
+		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RESERVED, next_event(&ev, &m));
+	close(self->nsfd);
+	self->nsfd = -1;
+	netns_del("cidreg-nl");
+	/* The netns ends asynchronously (cleanup_net). */
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RELEASED, next_event_within(&ev, &m, 60000));
+	EXPECT_EQ(VSOCK_CIDREG_REASON_NETNS_EXIT,
+		  (int)EV_ATTR(m, VSOCK_CIDREG_A_REASON));
+	EXPECT_EQ(4304, (int)EV_ATTR(m, VSOCK_CIDREG_A_CID));
+	nl_close(&ev);
+}
+
+TEST_HARNESS_MAIN

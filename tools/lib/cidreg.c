@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libcidreg: see cidreg.h. ioctl on /dev/vsock-cidreg for reservations,
+ * libnl-genl-3 for the vsock_cidreg family.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include <linux/netlink.h>
+#include <linux/vsock_cidreg.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#include "cidreg.h"
+
+struct cidreg {
+	int fd;			/* the device, or -errno of its open */
+	struct nl_sock *nl;	/* NULL if the family is not there */
+	int family;
+	int nl_err;		/* why there is no family */
+};
+
+#define DEVICE "/dev/" VSOCK_CIDREG_DEVICE
+
+int cidreg_open(struct cidreg **hp)
+{
+	struct cidreg *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	h->fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+	if (h->fd < 0)
+		h->fd = -errno;
+	h->nl = nl_socket_alloc();
+	if (!h->nl) {
+		h->nl_err = -ENOMEM;
+	} else if (genl_connect(h->nl) < 0) {
+		h->nl_err = -ENOTCONN;
+	} else {
+		h->family = genl_ctrl_resolve(h->nl, VSOCK_CIDREG_GENL_NAME);
+		if (h->family < 0)
+			h->nl_err = -ENOENT;
+		else
+			setsockopt(nl_socket_get_fd(h->nl), SOL_NETLINK,
+				   NETLINK_EXT_ACK, &(int){ 1 }, sizeof(int));
+	}
+	if (h->nl_err && h->nl) {
+		nl_socket_free(h->nl);
+		h->nl = NULL;
+	}
+	if (h->fd < 0 && h->nl_err) {
+		int err = h->fd == -ENOENT ? -ENODEV : h->fd;
+
+		cidreg_close(h);
+		return err;
+	}
+	*hp = h;
+	return 0;
+}
+
+void cidreg_close(struct cidreg *h)
+{
+	if (!h)
+		return;
+	if (h->fd >= 0)
+		close(h->fd);
+	if (h->nl)
+		nl_socket_free(h->nl);
+	free(h);
+}
+
+static int dev(struct cidreg *h)
+{
+	if (h->fd >= 0)
+		return h->fd;
+	return h->fd == -ENOENT ? -ENODEV : h->fd;
+}
+
+static int ioc(struct cidreg *h, unsigned long req, void *arg)
+{
+	int fd = dev(h);
+
+	if (fd < 0)
+		return fd;
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+int cidreg_reserve(struct cidreg *h, const struct cidreg_reserve_req *req,
+		   uint32_t *cid)
+{
+	struct vsock_cidreg_reserve r = { .size = sizeof(r) };
+	int err;
+
+	if (req->any) {
+		r.flags |= VSOCK_CIDREG_RESERVE_ANY;
+		if (req->lowest)
+			r.flags |= VSOCK_CIDREG_RESERVE_LOWEST;
+		r.cid_min = req->cid_min;
+		r.cid_max = req->cid_max;
+	} else {
+		r.cid = req->cid;
+	}
+	if (req->persistent)
+		r.flags |= VSOCK_CIDREG_RESERVE_PERSISTENT;
+	if (req->use_netns && req->netns_fd >= 0) {
+		r.flags |= VSOCK_CIDREG_RESERVE_NETNS;
+		r.netns_fd = req->netns_fd;
+	}
+	if (req->label) {
+		if (strlen(req->label) >= sizeof(r.label))
+			return -ENAMETOOLONG;
+		strcpy(r.label, req->label);
+	}
+	err = ioc(h, VSOCK_CIDREG_IOC_RESERVE, &r);
+	if (!err)
+		*cid = r.cid;
+	return err;
+}
+
+int cidreg_release(struct cidreg *h, uint32_t cid)
+{
+	struct vsock_cidreg_release r = { .size = sizeof(r), .cid = cid };
+
+	return ioc(h, VSOCK_CIDREG_IOC_RELEASE, &r);
+}
+
+int cidreg_release_all(struct cidreg *h, int netns_fd)
+{
+	struct vsock_cidreg_release r = {
+		.size = sizeof(r), .flags = VSOCK_CIDREG_RELEASE_ALL,
+	};
+	int err;
+
+	if (netns_fd >= 0) {
+		r.flags |= VSOCK_CIDREG_RELEASE_NETNS;
+		r.netns_fd = netns_fd;
+	}
+	err = ioc(h, VSOCK_CIDREG_IOC_RELEASE, &r);
+	return err ? err : (int)r.count;
+}
+
+int cidreg_transfer(struct cidreg *h, uint32_t cid, int netns_fd,
+		    bool persistent)
+{
+	struct vsock_cidreg_transfer t = {
+		.size = sizeof(t), .cid = cid, .netns_fd = netns_fd,
+		.flags = persistent ? VSOCK_CIDREG_TRANSFER_PERSISTENT : 0,
+	};
+
+	return ioc(h, VSOCK_CIDREG_IOC_TRANSFER, &t);
+}
+
+static void entry_from_ioctl(struct cidreg_entry *e,
+			     const struct vsock_cidreg_entry *q)
+{
+	memset(e, 0, sizeof(*e));
+	e->cid = q->cid;
+	e->kind = q->kind;
+	e->hidden = q->info & VSOCK_CIDREG_INFO_HIDDEN;
+	e->own = q->info & VSOCK_CIDREG_INFO_OWN;
+	e->attached = q->info & VSOCK_CIDREG_INFO_ATTACHED;
+	e->netns_ino = q->netns_ino;
+	e->creator_pid = q->creator_pid;
+	e->creator_uid = q->creator_uid;
+	e->holder_pid = q->holder_pid;
+	e->ctime_ns = q->ctime_ns;
+	memcpy(e->comm, q->comm, sizeof(e->comm));
+	memcpy(e->label, q->label, sizeof(e->label));
+	e->comm[sizeof(e->comm) - 1] = 0;
+	e->label[sizeof(e->label) - 1] = 0;
+}
+
+/* Through the device: the same view as netlink, without needing it. */
+int cidreg_show(struct cidreg *h, uint32_t cid, struct cidreg_entry *e)
+{
+	struct vsock_cidreg_entry q = { .size = sizeof(q), .cid = cid };
+	int err = ioc(h, VSOCK_CIDREG_IOC_QUERY, &q);
+
+	if (!err)
+		entry_from_ioctl(e, &q);
+	return err;
+}
+
+/* Netlink */
+
+static int nl_check(struct cidreg *h)
+{
+	return h->nl ? 0 : h->nl_err;
+}
+
+static struct nl_msg *nl_new(struct cidreg *h, uint8_t cmd, int flags)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	if (m && !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0,
+			      flags, cmd, VSOCK_CIDREG_GENL_VERSION)) {
+		nlmsg_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+#define U32(x, attr) do { if (a[attr]) (x) = nla_get_u32(a[attr]); } while (0)
+#define U64(x, attr) do { if (a[attr]) (x) = nla_get_u64(a[attr]); } while (0)
+
+struct nl_call {
+	int (*parse)(struct nl_msg *m, void *arg);
+	void *arg;
+	int err;
+	bool done;
+};
+
+static int nl_valid(struct nl_msg *m, void *arg)
+{
+	struct nl_call *c = arg;
+
+	if (!c->err && c->parse)
+		c->err = c->parse(m, c->arg);
+	return NL_SKIP;
+}
+
+static int nl_done(struct nl_msg *m, void *arg)
+{
+	struct nl_call *c = arg;
+
+	(void)m;
+	c->done = true;
+	return NL_STOP;
+}
+
+/* The kernel's errno, not libnl's own code, is what callers need. */
+static int nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nl_call *c = arg;
+
+	(void)nla;
+	if (!c->err)
+		c->err = e->error;
+	c->done = true;
+	return NL_STOP;
+}
+
+/* Sends @m (taking it) and handles the answer, a dump's included. */
+static int nl_call(struct cidreg *h, struct nl_msg *m,
+		   int (*parse)(struct nl_msg *m, void *arg), void *arg)
+{
+	struct nl_call c = { .parse = parse, .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nl_valid, &c);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nl_done, &c);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, nl_done, &c);
+	nl_cb_err(cb, NL_CB_CUSTOM, nl_error, &c);
+	err = nl_send_auto(h->nl, m);
+	nlmsg_free(m);
+	while (err >= 0 && !c.done) {
+		err = nl_recvmsgs(h->nl, cb);
+		if (err < 0 && !c.err)
+			c.err = -EIO;
+	}
+	if (err < 0 && !c.err)
+		c.err = -EIO;
+	nl_cb_put(cb);
+	return c.err;
+}
+
+static int attrs(struct nl_msg *m, struct nlattr **a)
+{
+	return genlmsg_parse(nlmsg_hdr(m), 0, a, VSOCK_CIDREG_A_MAX, NULL) < 0 ?
+	       -EPROTO : 0;
+}
+
+static void put_str(char *dst, size_t size, struct nlattr *a)
+{
+	if (a)
+		snprintf(dst, size, "%s", nla_get_string(a));
+}
+
+static int parse_entry(struct nl_msg *m, void *arg)
+{
+	struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
+	struct cidreg_entry *e = arg;
+	uint32_t info = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (attrs(m, a))
+		return -EPROTO;
+	U32(info, VSOCK_CIDREG_A_INFO);
+	if (!a[VSOCK_CIDREG_A_CID])
+		return -EPROTO;
+	e->cid = nla_get_u32(a[VSOCK_CIDREG_A_CID]);
+	e->hidden = info & VSOCK_CIDREG_INFO_HIDDEN;
+	e->own = info & VSOCK_CIDREG_INFO_OWN;
+	e->attached = info & VSOCK_CIDREG_INFO_ATTACHED;
+	U32(e->kind, VSOCK_CIDREG_A_KIND);
+	U64(e->netns_ino, VSOCK_CIDREG_A_NETNS_INO);
+	U32(e->creator_pid, VSOCK_CIDREG_A_CREATOR_PID);
+	U32(e->creator_uid, VSOCK_CIDREG_A_CREATOR_UID);
+	U32(e->holder_pid, VSOCK_CIDREG_A_HOLDER_PID);
+	U64(e->ctime_ns, VSOCK_CIDREG_A_CTIME_NS);
+	put_str(e->comm, sizeof(e->comm), a[VSOCK_CIDREG_A_COMM]);
+	put_str(e->label, sizeof(e->label), a[VSOCK_CIDREG_A_LABEL]);
+	return 0;
+}
+
+struct list_ctx {
+	int (*cb)(const struct cidreg_entry *e, void *arg);
+	void *arg;
+};
+
+static int parse_list(struct nl_msg *m, void *arg)
+{
+	struct list_ctx *l = arg;
+	struct cidreg_entry e;
+	int err = parse_entry(m, &e);
+
+	return err ? err : l->cb(&e, l->arg);
+}
+
+int cidreg_list(struct cidreg *h, int netns_fd,
+		int (*cb)(const struct cidreg_entry *e, void *arg), void *arg)
+{
+	struct list_ctx l = { .cb = cb, .arg = arg };
+	struct nl_msg *m;
+	int err = nl_check(h);
+
+	if (err)
+		return err;
+	m = nl_new(h, VSOCK_CIDREG_CMD_GET, NLM_F_DUMP);
+	if (m && netns_fd >= 0)
+		nla_put_s32(m, VSOCK_CIDREG_A_NETNS_FD, netns_fd);
+	return nl_call(h, m, parse_list, &l);
+}
+
+static int parse_stats(struct nl_msg *m, void *arg)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+	struct cidreg_stats *st = arg;
+	struct nlattr *attr;
+	int rem;
+
+	nla_for_each_attr(attr, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0),
+			  rem) {
+		struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
+		uint32_t op;
+
+		if (nla_type(attr) == VSOCK_CIDREG_A_ENTRIES) {
+			st->entries = nla_get_u32(attr);
+			continue;
+		}
+		if (nla_type(attr) != VSOCK_CIDREG_A_OP_STATS ||
+		    nla_parse_nested(a, VSOCK_CIDREG_A_MAX, attr, NULL) < 0 ||
+		    !a[VSOCK_CIDREG_A_OP])
+			continue;
+		op = nla_get_u32(a[VSOCK_CIDREG_A_OP]);
+		if (op >= CIDREG_OPS)
+			continue;
+		U64(st->allowed[op], VSOCK_CIDREG_A_ALLOWED);
+		U64(st->denied[op], VSOCK_CIDREG_A_DENIED);
+		U64(st->audited[op], VSOCK_CIDREG_A_AUDITED);
+	}
+	return 0;
+}
+
+int cidreg_stats(struct cidreg *h, struct cidreg_stats *st)
+{
+	int err = nl_check(h);
+
+	if (err)
+		return err;
+	memset(st, 0, sizeof(*st));
+	return nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_STATS, 0),
+		       parse_stats, st);
+}
+
+static int parse_config(struct nl_msg *m, void *arg)
+{
+	struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
+	struct cidreg_config *c = arg;
+
+	memset(c, 0, sizeof(*c));
+	if (attrs(m, a))
+		return -EPROTO;
+	U32(c->mode, VSOCK_CIDREG_A_MODE);
+	if (a[VSOCK_CIDREG_A_STRICT])
+		c->strict = nla_get_u8(a[VSOCK_CIDREG_A_STRICT]);
+	U32(c->cid_min, VSOCK_CIDREG_A_CID_MIN);
+	U32(c->cid_max, VSOCK_CIDREG_A_CID_MAX);
+	U32(c->quota, VSOCK_CIDREG_A_QUOTA);
+	if (a[VSOCK_CIDREG_A_PROTECTED_PORTS]) {
+		int len = nla_len(a[VSOCK_CIDREG_A_PROTECTED_PORTS]);
+
+		if (len > (int)sizeof(c->ports))
+			len = sizeof(c->ports);
+		memcpy(c->ports, nla_data(a[VSOCK_CIDREG_A_PROTECTED_PORTS]),
+		       len);
+		c->nports = len / sizeof(uint32_t);
+	}
+	return 0;
+}
+
+int cidreg_get_config(struct cidreg *h, struct cidreg_config *c)
+{
+	int err = nl_check(h);
+
+	if (err)
+		return err;
+	return nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_CONFIG, 0),
+		       parse_config, c);
+}
+
+int cidreg_set_config(struct cidreg *h, const struct cidreg_config *c,
+		      unsigned int mask)
+{
+	struct nl_msg *m;
+	int err = nl_check(h);
+
+	if (err)
+		return err;
+	m = nl_new(h, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	if (!m)
+		return -ENOMEM;
+	if (mask & CIDREG_CONFIG_MODE)
+		nla_put_u32(m, VSOCK_CIDREG_A_MODE, c->mode);
+	if (mask & CIDREG_CONFIG_STRICT)
+		nla_put_u8(m, VSOCK_CIDREG_A_STRICT, c->strict);
+	if (mask & CIDREG_CONFIG_CID_MIN)
+		nla_put_u32(m, VSOCK_CIDREG_A_CID_MIN, c->cid_min);
+	if (mask & CIDREG_CONFIG_CID_MAX)
+		nla_put_u32(m, VSOCK_CIDREG_A_CID_MAX, c->cid_max);
+	if (mask & CIDREG_CONFIG_QUOTA)
+		nla_put_u32(m, VSOCK_CIDREG_A_QUOTA, c->quota);
+	if (mask & CIDREG_CONFIG_PORTS)
+		nla_put(m, VSOCK_CIDREG_A_PROTECTED_PORTS,
+			c->nports * sizeof(uint32_t), c->ports);
+	return nl_call(h, m, NULL, NULL);
+}
+
+int cidreg_trust(struct cidreg *h, int netns_fd, bool trust)
+{
+	struct nl_msg *m;
+	int err = nl_check(h);
+
+	if (err)
+		return err;
+	m = nl_new(h, trust ? VSOCK_CIDREG_CMD_TRUST : VSOCK_CIDREG_CMD_UNTRUST,
+		   0);
+	if (m)
+		nla_put_s32(m, VSOCK_CIDREG_A_NETNS_FD, netns_fd);
+	return nl_call(h, m, NULL, NULL);
+}
+
+struct monitor_ctx {
+	int (*cb)(const struct cidreg_event *ev, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int monitor_valid(struct nl_msg *m, void *arg)
+{
+	struct monitor_ctx *mc = arg;
+	struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
+	struct cidreg_event ev = {};
+
+	if (attrs(m, a))
+		return NL_SKIP;
+	U32(ev.event, VSOCK_CIDREG_A_EVENT);
+	U32(ev.reason, VSOCK_CIDREG_A_REASON);
+	U32(ev.cid, VSOCK_CIDREG_A_CID);
+	U32(ev.kind, VSOCK_CIDREG_A_KIND);
+	U32(ev.op, VSOCK_CIDREG_A_OP);
+	U32(ev.port, VSOCK_CIDREG_A_PORT);
+	U32(ev.mode, VSOCK_CIDREG_A_MODE);
+	U32(ev.pid, VSOCK_CIDREG_A_PID);
+	U64(ev.netns_ino, VSOCK_CIDREG_A_NETNS_INO);
+	U64(ev.to_netns_ino, VSOCK_CIDREG_A_TO_NETNS_INO);
+	put_str(ev.comm, sizeof(ev.comm), a[VSOCK_CIDREG_A_COMM]);
+	put_str(ev.label, sizeof(ev.label), a[VSOCK_CIDREG_A_LABEL]);
+	mc->ret = mc->cb(&ev, mc->arg);
+	return mc->ret ? NL_STOP : NL_OK;
+}
+
+int cidreg_monitor(struct cidreg *h,
+		   int (*cb)(const struct cidreg_event *ev, void *arg),
+		   void *arg)
+{
+	struct monitor_ctx mc = { .cb = cb, .arg = arg };
+	int grp, err = nl_check(h);
+
+	if (err)
+		return err;
+	grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
+				    VSOCK_CIDREG_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	nl_socket_disable_seq_check(h->nl);
+	nl_socket_modify_cb(h->nl, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid,
+			    &mc);
+	if (nl_socket_add_membership(h->nl, grp) < 0)
+		return -EPERM;
+	while (!mc.ret) {
+		err = nl_recvmsgs_default(h->nl);
+		if (err < 0 && !mc.ret)
+			return err == -NLE_NOMEM ? -ENOBUFS : -EIO;
+	}
+	return mc.ret;
+}
+
+const char *cidreg_op_name(unsigned int op)
+{
+	static const char * const n[] = { "set-cid", "connect", "accept",
+					  "bind-cid", "bind-port" };
+
+	return op < CIDREG_OPS ? n[op] : "unknown";
+}
+
+const char *cidreg_mode_name(uint32_t mode)
+{
+	static const char * const n[] = { "off", "audit", "enforce" };
+
+	return mode < 3 ? n[mode] : "unknown";
+}
+
+const char *cidreg_event_name(uint32_t event)
+{
+	static const char * const n[] = { "unknown", "reserved", "released",
+					  "transferred", "attached", "detached",
+					  "adopted", "denied" };
+
+	return event < 8 ? n[event] : "unknown";
+}
+
+const char *cidreg_reason_name(uint32_t reason)
+{
+	static const char * const n[] = { "", "released", "lease-closed",
+					  "netns-exit", "device-closed" };
+
+	return reason < 5 ? n[reason] : "unknown";
+}
+
+const char *cidreg_strerror(int err)
+{
+	switch (-err) {
+	case ENODEV:
+		return "the vsock_cidreg module is not loaded";
+	case EADDRINUSE:
+		return "the CID is already reserved or held by a running VM";
+	case ENOSPC:
+		return "no free CID in the range";
+	case EDQUOT:
+		return "the network namespace holds its quota of reservations";
+	case ENOENT:
+		return "the CID is not reserved";
+	default:
+		return strerror(-err);
+	}
+}
+
+const char *cidreg_hint(int err, const char *op)
+{
+	(void)op;
+	switch (-err) {
+	case ENODEV:
+		return "load it: modprobe vsock_cidreg";
+	case EACCES:
+		return "run as root, or get access to /dev/vsock-cidreg";
+	case EPERM:
+		return "this needs CAP_NET_ADMIN over the network namespace";
+	case EADDRINUSE:
+		return "pick another CID, or reserve any with --range";
+	case ENOSPC:
+		return "widen the range, or release CIDs";
+	case EDQUOT:
+		return "release some, or raise the quota (cidctl config quota N)";
+	case EINVAL:
+		return "CIDs 0, 1, 2 and 4294967295 are never reservable; adopted entries end with their VM";
+	case ENOENT:
+		return "see the reserved CIDs with: cidctl list";
+	default:
+		return "see cidctl(8)";
+	}
+}

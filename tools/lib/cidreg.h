@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcidreg: the one place in userspace that speaks to vsock_cidreg.
+ *
+ * Reservations go through the device /dev/vsock-cidreg (a lease belongs
+ * to the library handle's open device: it ends when the handle is closed
+ * or the process exits); lists, statistics, configuration, the trusted set
+ * and events go through the "vsock_cidreg" generic netlink family.
+ *
+ * Every function returning int returns 0 (or a count) on success and a
+ * negative errno on failure; cidreg_strerror() turns it into a message
+ * and cidreg_hint() into what to do. Not thread-safe per handle; use one
+ * handle per thread.
+ */
+#ifndef CIDREG_H
+#define CIDREG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cidreg;
+
+/* Opens the device (read-write) and the netlink family, each if it can. */
+int cidreg_open(struct cidreg **h);
+void cidreg_close(struct cidreg *h);
+
+/* What to reserve. Zero-initialise, then set what you need. */
+struct cidreg_reserve_req {
+	uint32_t cid;		/* a given CID, unless any */
+	bool any;		/* any free CID in [cid_min, cid_max] */
+	bool lowest;		/* with any: the lowest free, not random */
+	uint32_t cid_min;	/* with any: 0 for the module's default */
+	uint32_t cid_max;
+	bool persistent;	/* outlive the handle; end on release */
+	int netns_fd;		/* -1 (or 0 with !use_netns): the caller's */
+	bool use_netns;
+	const char *label;	/* up to 63 printable ASCII characters */
+};
+
+int cidreg_reserve(struct cidreg *h, const struct cidreg_reserve_req *req,
+		   uint32_t *cid);
+int cidreg_release(struct cidreg *h, uint32_t cid);
+/* Releases every reservation of a netns (netns_fd < 0: the caller's). */
+int cidreg_release_all(struct cidreg *h, int netns_fd);
+int cidreg_transfer(struct cidreg *h, uint32_t cid, int netns_fd,
+		    bool persistent);
+
+enum cidreg_kind { CIDREG_LEASE = 1, CIDREG_PERSISTENT = 2, CIDREG_ADOPTED = 3 };
+
+struct cidreg_entry {
+	uint32_t cid;
+	uint32_t kind;		/* enum cidreg_kind; 0 if hidden */
+	bool hidden;		/* another netns's: details withheld */
+	bool own;		/* the caller's netns owns it */
+	bool attached;		/* a vhost-vsock device holds it */
+	uint64_t netns_ino;
+	uint32_t creator_pid, creator_uid, holder_pid;
+	uint64_t ctime_ns;
+	char comm[16];
+	char label[64];
+};
+
+int cidreg_show(struct cidreg *h, uint32_t cid, struct cidreg_entry *e);
+/* Calls @cb for each entry (of the netns of @netns_fd if >= 0). */
+int cidreg_list(struct cidreg *h, int netns_fd,
+		int (*cb)(const struct cidreg_entry *e, void *arg), void *arg);
+
+#define CIDREG_OPS 5	/* set-cid, connect, accept, bind-cid, bind-port */
+
+struct cidreg_stats {
+	uint32_t entries;
+	uint64_t allowed[CIDREG_OPS], denied[CIDREG_OPS], audited[CIDREG_OPS];
+};
+
+int cidreg_stats(struct cidreg *h, struct cidreg_stats *st);
+const char *cidreg_op_name(unsigned int op);
+
+struct cidreg_config {
+	uint32_t mode;		/* 0 off, 1 audit, 2 enforce */
+	bool strict;
+	uint32_t cid_min, cid_max, quota;
+	uint32_t nports;
+	uint32_t ports[32];
+};
+
+/* Bits of the mask of cidreg_set_config(): which fields to change. */
+#define CIDREG_CONFIG_MODE	(1U << 0)
+#define CIDREG_CONFIG_STRICT	(1U << 1)
+#define CIDREG_CONFIG_CID_MIN	(1U << 2)
+#define CIDREG_CONFIG_CID_MAX	(1U << 3)
+#define CIDREG_CONFIG_QUOTA	(1U << 4)
+#define CIDREG_CONFIG_PORTS	(1U << 5)
+
+int cidreg_get_config(struct cidreg *h, struct cidreg_config *c);
+int cidreg_set_config(struct cidreg *h, const struct cidreg_config *c,
+		      unsigned int mask);
+const char *cidreg_mode_name(uint32_t mode);
+int cidreg_trust(struct cidreg *h, int netns_fd, bool trust);
+
+struct cidreg_event {
+	uint32_t event;		/* 1 reserved ... 7 denied, see cidreg_event_name() */
+	uint32_t reason;	/* for released */
+	uint32_t cid, kind, op, port, mode;
+	uint64_t netns_ino, to_netns_ino;
+	uint32_t pid;
+	char comm[16];
+	char label[64];
+};
+
+/*
+ * Delivers events to @cb until it returns non-zero (which is returned) or
+ * an error occurs. Needs CAP_NET_ADMIN.
+ */
+int cidreg_monitor(struct cidreg *h,
+		   int (*cb)(const struct cidreg_event *ev, void *arg),
+		   void *arg);
+const char *cidreg_event_name(uint32_t event);
+const char *cidreg_reason_name(uint32_t reason);
+
+/* The message of a negative errno this library returned. */
+const char *cidreg_strerror(int err);
+/* What to do about it, for operation @op ("reserve", "list", ...). */
+const char *cidreg_hint(int err, const char *op);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CIDREG_H */
