@@ -76,6 +76,22 @@ checkpatch: linux-tools
 	@! grep -n LINUX_VERSION_CODE $(filter-out kernel/compat.h,$(wildcard kernel/*.[ch])) || \
 		{ echo "checkpatch: LINUX_VERSION_CODE outside kernel/compat.h" >&2; exit 1; }
 
+# make install [DESTDIR=...] [PREFIX=/usr/local]; make uninstall removes
+# exactly what it installed (scripts/install.sh keeps a manifest).
+PREFIX ?= /usr/local
+# The release the kernel reports (uname -r): Debian's kernel.release holds
+# the upstream version instead.
+KRELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" \
+	KRELEASE="$(KRELEASE)"
+
+install: all
+	$(INSTALL_ENV) scripts/install.sh install
+
+uninstall: kdir-check
+	$(INSTALL_ENV) scripts/install.sh uninstall
+
 deps:
 	scripts/deps.sh
 
@@ -91,4 +107,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check module module-strict tools linux-tools selftests \
-	checkpatch deps check demo clean
+	checkpatch install uninstall deps check demo clean

@@ -142,13 +142,30 @@ t_trust() {
 t_monitor() {
 	reset
 	ip netns add cidctl-a
+	gs=$repo/build/selftests/vsock-guestsim
 	cidctl -j monitor >"$tmp/ev" & m=$!
 	sleep 2
 	cidctl reserve 3333 --label m >/dev/null
 	cidctl transfer 3333 --netns cidctl-a
 	cidctl release 3333
 	cidctl reserve 3334 -- true
+	# A device takes a reserved CID (attached, detached) and an
+	# unreserved one (adopted, attached; released when it closes).
+	cidctl reserve 3335 >/dev/null
+	"$gs" -c 3335 listen 1 & g=$!
+	sleep 2; kill $g; wait $g 2>/dev/null || true
+	"$gs" -c 3336 listen 1 & g=$!
 	sleep 2
+	# A foreign netns connecting to it is denied.
+	ip netns exec cidctl-a socat -u OPEN:/dev/null VSOCK-CONNECT:3336:1 2>/dev/null || true
+	kill $g; wait $g 2>/dev/null || true
+	# The end of a netns ends its reservations.
+	cidctl reserve 3337 --netns cidctl-a >/dev/null
+	ip netns del cidctl-a
+	for i in $(seq 60); do
+		grep -q '"cid":3337,.*"reason":"netns-exit"' "$tmp/ev" && break
+		sleep 1
+	done
 	kill $m; wait $m 2>/dev/null || true
 	python3 - "$tmp/ev" <<'EOF'
 import json, sys
@@ -156,9 +173,14 @@ ev = [json.loads(l) for l in open(sys.argv[1])]
 got = [(e['event'], e['cid'], e.get('reason')) for e in ev]
 want = [('reserved', 3333, None), ('transferred', 3333, None),
         ('released', 3333, 'released'), ('reserved', 3334, None),
-        ('released', 3334, 'lease-closed')]
+        ('released', 3334, 'lease-closed'), ('reserved', 3335, None),
+        ('attached', 3335, None), ('detached', 3335, None),
+        ('adopted', 3336, None), ('attached', 3336, None),
+        ('denied', 3336, None), ('released', 3336, 'device-closed'),
+        ('reserved', 3337, None), ('released', 3337, 'netns-exit')]
 assert got == want, got
 assert ev[0]['label'] == 'm' and ev[0]['kind'] == 'persistent'
+assert ev[10]['op'] == 'connect' and not ev[10]['audit']
 EOF
 }
 

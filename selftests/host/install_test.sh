@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side test of `make install` / `make uninstall` into a staged root
+# (DESTDIR): what lands where, that a program builds against the
+# installed library with pkg-config, and that uninstall removes exactly
+# what install put. Loads nothing. Prints TAP.
+repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+[ -f "$repo/scripts/install.sh" ] || repo=${CIDREG_REPO:?}
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+n=0
+tap() { # NAME COMMAND...
+	local name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$d/out" 2>&1; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		sed 's/^/#   /' "$d/out"
+	fi
+}
+
+installed() {
+	make -s -C "$repo" install DESTDIR="$d/root" PREFIX=/usr >"$d/log" 2>&1 || { cat "$d/log"; return 1; }
+	for f in usr/bin/cidctl usr/lib/libcidreg.a usr/lib/libcidreg.so.0 \
+		usr/lib/libcidreg.so usr/lib/pkgconfig/libcidreg.pc \
+		usr/include/cidreg.h usr/include/linux/vsock_cidreg.h \
+		usr/share/man/man8/cidctl.8 usr/share/man/man3/libcidreg.3 \
+		etc/modprobe.d/vsock-cidreg.conf \
+		etc/modules-load.d/vsock-cidreg.conf; do
+		[ -e "$d/root/$f" ] || { echo "missing $f"; return 1; }
+	done
+	ls "$d"/root/lib/modules/*/updates/kernel/vsock_cidreg.ko
+	[ "$(find "$d/root" -type f -o -type l | wc -l)" = 14 ]
+}
+
+builds_against_it() {
+	cat >"$d/p.c" <<'C'
+#include <cidreg.h>
+#include <stdio.h>
+int main(void)
+{
+	struct cidreg *h;
+	int err = cidreg_open(&h);
+
+	if (!err)
+		cidreg_close(h);
+	printf("%s\n", err ? cidreg_strerror(err) : "open");
+	return 0;
+}
+C
+	PKG_CONFIG_PATH=$d/root/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d/root \
+		cc -Wall -Werror -o "$d/p" "$d/p.c" \
+		$(PKG_CONFIG_PATH=$d/root/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d/root \
+		  pkg-config --cflags --libs libcidreg libnl-genl-3.0)
+	LD_LIBRARY_PATH=$d/root/usr/lib "$d/p"
+	grep -q '^cidctl \\- reserve' "$d/root/usr/share/man/man8/cidctl.8"
+}
+
+uninstalled() {
+	make -s -C "$repo" uninstall DESTDIR="$d/root" PREFIX=/usr
+	[ "$(find "$d/root" -type f -o -type l | wc -l)" = 0 ]
+}
+
+echo "TAP version 13"
+echo "1..3"
+tap install_puts_every_file_in_place installed
+tap a_program_builds_against_the_installed_library builds_against_it
+tap uninstall_removes_exactly_what_install_put uninstalled
