@@ -605,6 +605,9 @@ static int cidreg_rebind(struct sock *sk, struct sockaddr_vm *addr,
 
 	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET)
 		return 0;
+	/* The common case: nothing to undo, nothing to look up. */
+	if (!cidreg_port_protected(vsk->local_addr.svm_port))
+		return 0;
 	/* Exported data of vsock, taken without a link-time dependency. */
 	lock = symbol_get(vsock_table_lock);
 	table = symbol_get(vsock_bind_table);

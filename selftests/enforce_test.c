@@ -362,6 +362,26 @@ TEST_F(enforce, trust_ioctl_checks_its_arguments)
 	close(own);
 }
 
+TEST_F(enforce, trust_needs_cap_net_admin_and_stats_take_no_flags)
+{
+	struct vsock_cidreg_stats st = { .size = sizeof(st), .flags = 1 };
+	int status;
+	pid_t pid;
+
+	EXPECT_EQ(-1, ioctl(self->fd, VSOCK_CIDREG_IOC_STATS, &st));
+	EXPECT_EQ(EINVAL, errno);
+	/* The open fd, handed to a process without capabilities. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(200);
+		_exit(-reg_trust(self->fd, self->ns[OTHER], 0));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+}
+
 TEST_F(enforce, protected_ports_parameter_is_validated)
 {
 	EXPECT_EQ(0, reg_set_param_str("protected_ports", "22, 5555,1"));

@@ -18,25 +18,6 @@
 
 #define PORT 4242
 
-static int listen_on(unsigned int port)
-{
-	struct sockaddr_vm addr = {
-		.svm_family = AF_VSOCK,
-		.svm_cid = VMADDR_CID_ANY,
-		.svm_port = port,
-	};
-	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    listen(fd, 1)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int connect_to(unsigned int cid, unsigned int port)
 {
 	struct sockaddr_vm addr = {
@@ -85,7 +66,7 @@ TEST_F(loopback, stream_carries_data_between_two_netns)
 		close(ready[0]);
 		fd = netns_new();
 		ns = netns_inode(fd);
-		lfd = listen_on(PORT);
+		lfd = vsock_listen(PORT, 0);
 		if (fd < 0 || lfd < 0)
 			_exit(1);
 		if (write(ready[1], &ns, sizeof(ns)) != sizeof(ns))
