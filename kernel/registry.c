@@ -157,14 +157,15 @@ static void cidreg_entry_free(struct cidreg_entry *e)
 
 /* Sends an event about @e. Under cidreg_lock. */
 static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
-			       u32 reason, const struct net *to)
+			       u32 reason, const struct net *from,
+			       const struct net *to)
 {
 	struct cidreg_event ev = {
 		.event = event,
 		.reason = reason,
 		.cid = e->cid,
 		.kind = e->kind,
-		.netns_ino = e->net->ns.inum,
+		.netns_ino = (from ?: e->net)->ns.inum,
 		.to_netns_ino = to ? to->ns.inum : 0,
 		.pid = task_tgid_nr(current),
 		.label = e->label,
@@ -191,13 +192,13 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 	cidreg_entries++;
 	cidreg_entry_event(e, e->kind == VSOCK_CIDREG_KIND_ADOPTED ?
 			   VSOCK_CIDREG_EVENT_ADOPTED :
-			   VSOCK_CIDREG_EVENT_RESERVED, 0, NULL);
+			   VSOCK_CIDREG_EVENT_RESERVED, 0, NULL, NULL);
 }
 
 /* Ends a reservation; @reason: enum vsock_cidreg_reason. Under cidreg_lock. */
 static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 {
-	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason, NULL);
+	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason, NULL, NULL);
 	cidreg_generation++;
 	cidreg_entries--;
 	xa_erase(&cidreg_xa, e->cid);
@@ -523,6 +524,7 @@ int cidreg_transfer(u32 cid, struct net *to, bool persistent)
 	unsigned int quota = READ_ONCE(cidreg_quota);
 	struct cidreg_net *from_cn, *to_cn = cidreg_net(to);
 	struct cidreg_entry *e;
+	struct net *from;
 	int err = 0;
 
 	mutex_lock(&cidreg_lock);
@@ -539,7 +541,8 @@ int cidreg_transfer(u32 cid, struct net *to, bool persistent)
 		err = -EPERM;
 		goto out;
 	}
-	if (!net_eq(e->net, to)) {
+	from = e->net;
+	if (!net_eq(from, to)) {
 		if (quota && to_cn->count >= quota) {
 			err = -EDQUOT;
 			goto out;
@@ -556,7 +559,7 @@ int cidreg_transfer(u32 cid, struct net *to, bool persistent)
 		WRITE_ONCE(e->kind, VSOCK_CIDREG_KIND_PERSISTENT);
 	}
 	cidreg_generation++;
-	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_TRANSFERRED, 0, to);
+	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_TRANSFERRED, 0, from, to);
 out:
 	mutex_unlock(&cidreg_lock);
 	return err;
@@ -649,7 +652,7 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
 	if (e->kind == VSOCK_CIDREG_KIND_ADOPTED) {
 		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
 	} else {
-		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_DETACHED, 0, NULL);
+		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_DETACHED, 0, NULL, NULL);
 		e->holder = NULL;
 		cidreg_holder_free(h);
 		cidreg_generation++;
@@ -687,7 +690,7 @@ void cidreg_vhost_commit(const void *dev, u32 cid)
 		e->holder = h;
 		h = NULL;
 		cidreg_generation++;
-		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_ATTACHED, 0, NULL);
+		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_ATTACHED, 0, NULL, NULL);
 	}
 out:
 	mutex_unlock(&cidreg_lock);

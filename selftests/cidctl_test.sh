@@ -52,6 +52,10 @@ t_status_unloaded() {
 	rc=0; modprobe -r vsock_cidreg; cidctl list 2>"$tmp/e" || rc=$?
 	modprobe vsock_cidreg
 	[ "$rc" = 3 ]; grep -qx 'cidctl: open: the vsock_cidreg module is not loaded; load it: modprobe vsock_cidreg' "$tmp/e"
+	# A usage error is one whether the module is there or not.
+	rc=0; modprobe -r vsock_cidreg; cidctl config mode loud 2>"$tmp/e" || rc=$?
+	modprobe vsock_cidreg
+	[ "$rc" = 2 ]; grep -qx "cidctl: config: bad value 'loud' for mode; see cidctl(8)" "$tmp/e"
 }
 
 t_reserve_show_json() {
@@ -83,6 +87,10 @@ t_netns_list_transfer_release() {
 	cidctl -j list --netns cidctl-a | json "sorted(e['cid'] for e in j)==[3700,3701]"
 	cidctl release 3700
 	[ "$(cidctl -j release --all --netns cidctl-a)" = '{"released":1}' ]
+	cidctl -j list | json "j==[]"
+	cidctl reserve 3702 --netns cidctl-a >/dev/null
+	cidctl reserve 3703 >/dev/null
+	[ "$(cidctl release --all --every-netns)" = 'released 2' ]
 	cidctl -j list | json "j==[]"
 }
 

@@ -440,6 +440,10 @@ TEST_F_TIMEOUT(nl, events_report_each_change_in_order, 240)
 	EXPECT_EQ(getpid(), (int)EV_ATTR(m, VSOCK_CIDREG_A_PID));
 	ASSERT_EQ(0, reg_transfer(self->fd, 4300, self->nsfd, 0));
 	EXPECT_EQ(VSOCK_CIDREG_EVENT_TRANSFERRED, next_event(&ev, &m));
+	/* NETNS_INO: the previous owner. */
+	EXPECT_EQ((uint64_t)netns_inode(-1),
+		  nl_u64(nl_attr((struct nlmsghdr *)m.buf,
+				 VSOCK_CIDREG_A_NETNS_INO)));
 	EXPECT_EQ((uint64_t)netns_inode(self->nsfd),
 		  nl_u64(nl_attr((struct nlmsghdr *)m.buf,
 				 VSOCK_CIDREG_A_TO_NETNS_INO)));

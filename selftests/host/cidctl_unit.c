@@ -66,13 +66,20 @@ TEST(usage_errors_say_what_is_wrong)
 		{ "show", "show: which CID?" },
 		{ "release", "release: give a CID or --all" },
 		{ "release 5 --all", "release: give a CID or --all" },
-		{ "release 5 --netns x", "release: --netns goes with --all" },
+		{ "release 5 --netns x", "release: --netns and --every-netns go with --all" },
+		{ "release 5 --every-netns", "release: --netns and --every-netns go with --all" },
+		{ "release --all --every-netns --netns x", "release: give --netns or --every-netns, not both" },
 		{ "transfer 5", "transfer: give a CID and --netns" },
 		{ "trust", "trust: which netns? give --netns PATH|PID|NAME" },
 		{ "list --lowest", "list: unknown option '--lowest'" },
 		{ "stats 5", "stats: unexpected argument '5'" },
 		{ "list -- x", "list: '--' COMMAND is for reserve only" },
 		{ "config mode", "config: 'mode' needs a value" },
+		{ "config mode loud", "config: bad value 'loud' for mode; see cidctl(8)" },
+		{ "config strict maybe", "config: bad value 'maybe' for strict; see cidctl(8)" },
+		{ "config quota -1", "config: bad value '-1' for quota; see cidctl(8)" },
+		{ "config protected-ports 1,,2", "config: bad value '1,,2' for protected-ports; see cidctl(8)" },
+		{ "config colour red", "config: unknown key 'colour'; keys: mode strict cid-min cid-max quota protected-ports" },
 	};
 	struct cidctl_args a;
 	char err[256];
@@ -94,6 +101,16 @@ TEST(config_pairs)
 	ASSERT_EQ(2, a.nkv);
 	EXPECT_STREQ("strict", a.key[1]);
 	EXPECT_STREQ("yes", a.value[1]);
+	EXPECT_EQ(CIDREG_CONFIG_MODE | CIDREG_CONFIG_STRICT, a.config_mask);
+	EXPECT_EQ(1U, a.config.mode);
+	EXPECT_TRUE(a.config.strict);
+	ASSERT_EQ(0, parse(&a, err, "config protected-ports 22,1024 quota 8"));
+	EXPECT_EQ(CIDREG_CONFIG_PORTS | CIDREG_CONFIG_QUOTA, a.config_mask);
+	ASSERT_EQ(2U, a.config.nports);
+	EXPECT_EQ(1024U, a.config.ports[1]);
+	EXPECT_EQ(8U, a.config.quota);
+	ASSERT_EQ(0, parse(&a, err, "config protected-ports none"));
+	EXPECT_EQ(0U, a.config.nports);
 }
 
 TEST(netns_paths)

@@ -53,6 +53,88 @@ void cidctl_netns_path(const char *netns, char *buf, int len)
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
+static int parse_bool(const char *s, bool *v)
+{
+	static const char * const yes[] = { "yes", "on", "1", "Y", "true" };
+	static const char * const no[] = { "no", "off", "0", "N", "false" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+			*v = !strcmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_ports(const char *s, struct cidreg_config *c)
+{
+	const char *p = s;
+	char num[16];
+	size_t n;
+
+	c->nports = 0;
+	if (!strcmp(s, "none") || !*s)
+		return 0;
+	for (;;) {
+		n = strcspn(p, ",");
+		if (!n || n >= sizeof(num) ||
+		    c->nports == sizeof(c->ports) / sizeof(c->ports[0]))
+			return -1;
+		memcpy(num, p, n);
+		num[n] = 0;
+		if (parse_u32(num, &c->ports[c->nports++]))
+			return -1;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* config KEY VALUE...: into a->config and a->config_mask. */
+static int parse_config(struct cidctl_args *a, char *err, int errlen)
+{
+	static const char * const modes[] = { "off", "audit", "enforce" };
+	struct cidreg_config *c = &a->config;
+	int i, bad;
+	unsigned int m;
+
+	for (i = 0; i < a->nkv; i++) {
+		const char *k = a->key[i], *v = a->value[i];
+
+		bad = 0;
+		if (!strcmp(k, "mode")) {
+			a->config_mask |= CIDREG_CONFIG_MODE;
+			for (m = 0; m < 3 && strcmp(v, modes[m]); m++)
+				;
+			c->mode = m;
+			bad = m == 3;
+		} else if (!strcmp(k, "strict")) {
+			a->config_mask |= CIDREG_CONFIG_STRICT;
+			bad = parse_bool(v, &c->strict);
+		} else if (!strcmp(k, "cid-min")) {
+			a->config_mask |= CIDREG_CONFIG_CID_MIN;
+			bad = parse_u32(v, &c->cid_min);
+		} else if (!strcmp(k, "cid-max")) {
+			a->config_mask |= CIDREG_CONFIG_CID_MAX;
+			bad = parse_u32(v, &c->cid_max);
+		} else if (!strcmp(k, "quota")) {
+			a->config_mask |= CIDREG_CONFIG_QUOTA;
+			bad = parse_u32(v, &c->quota);
+		} else if (!strcmp(k, "protected-ports")) {
+			a->config_mask |= CIDREG_CONFIG_PORTS;
+			bad = parse_ports(v, c);
+		} else {
+			FAIL("config: unknown key '%s'; keys: mode strict cid-min cid-max quota protected-ports",
+			     k);
+		}
+		if (bad)
+			FAIL("config: bad value '%s' for %s; see cidctl(8)", v, k);
+	}
+	return 0;
+}
+
 static bool takes(enum cidctl_verb v, const char *opt)
 {
 	if (!strcmp(opt, "--netns"))
@@ -63,7 +145,7 @@ static bool takes(enum cidctl_verb v, const char *opt)
 	if (!strcmp(opt, "--range") || !strcmp(opt, "--lowest") ||
 	    !strcmp(opt, "--label"))
 		return v == V_RESERVE;
-	if (!strcmp(opt, "--all"))
+	if (!strcmp(opt, "--all") || !strcmp(opt, "--every-netns"))
 		return v == V_RELEASE;
 	return false;
 }
@@ -109,6 +191,8 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 				a->lowest = true;
 			} else if (!strcmp(s, "--all")) {
 				a->all = true;
+			} else if (!strcmp(s, "--every-netns")) {
+				a->every_netns = true;
 			} else {
 				const char *val = i + 1 < argc ? argv[++i] : NULL;
 
@@ -170,8 +254,10 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 	case V_RELEASE:
 		if (a->has_cid == a->all)
 			FAIL("release: give a CID or --all");
-		if (a->netns && !a->all)
-			FAIL("release: --netns goes with --all");
+		if ((a->netns || a->every_netns) && !a->all)
+			FAIL("release: --netns and --every-netns go with --all");
+		if (a->netns && a->every_netns)
+			FAIL("release: give --netns or --every-netns, not both");
 		break;
 	case V_SHOW:
 		if (!a->has_cid)
@@ -186,6 +272,8 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 		if (!a->netns)
 			FAIL("%s: which netns? give --netns PATH|PID|NAME", verb);
 		break;
+	case V_CONFIG:
+		return parse_config(a, err, errlen);
 	default:
 		break;
 	}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cidreg.h"
+
 enum cidctl_verb {
 	V_NONE, V_RESERVE, V_RELEASE, V_SHOW, V_LIST, V_TRANSFER, V_MONITOR,
 	V_STATS, V_STATUS, V_CONFIG, V_TRUST, V_UNTRUST, V_HELP, V_VERSION,
@@ -20,12 +22,14 @@ struct cidctl_args {
 	bool has_cid;
 	bool range;		/* reserve --range */
 	uint32_t cid_min, cid_max;
-	bool lowest, persistent, all;
+	bool lowest, persistent, all, every_netns;
 	const char *netns;	/* --netns, as given */
 	const char *label;
 	char **command;		/* after "--", NULL-terminated */
 	int nkv;		/* config KEY VALUE pairs */
 	const char *key[CIDCTL_MAX_KV], *value[CIDCTL_MAX_KV];
+	struct cidreg_config config;	/* the pairs, parsed */
+	unsigned int config_mask;	/* CIDREG_CONFIG_*: which are set */
 };
 
 /*

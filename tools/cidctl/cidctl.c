@@ -29,7 +29,7 @@ static const char usage_text[] =
 "usage: cidctl [-j] COMMAND [ARGS]\n"
 "  reserve [CID | --range MIN-MAX] [--lowest] [--netns PATH|PID|NAME]\n"
 "          [--label TEXT] [--persistent] [-- COMMAND ARGS...]\n"
-"  release CID | --all [--netns ...]\n"
+"  release CID | --all [--netns ... | --every-netns]\n"
 "  show CID\n"
 "  list [--netns ...]\n"
 "  transfer CID --netns ... [--persistent]\n"
@@ -191,37 +191,10 @@ static int event_one(const struct cidreg_event *ev, void *arg)
 	return ferror(stdout) ? -EIO : 0;
 }
 
-static int parse_bool(const char *s, bool *v)
-{
-	if (!strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "1") ||
-	    !strcmp(s, "Y") || !strcmp(s, "true"))
-		*v = true;
-	else if (!strcmp(s, "no") || !strcmp(s, "off") || !strcmp(s, "0") ||
-		 !strcmp(s, "N") || !strcmp(s, "false"))
-		*v = false;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_num(const char *s, uint32_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (!*s || *s == '-' || errno || *end || x > 0xffffffffULL)
-		return -1;
-	*v = x;
-	return 0;
-}
-
 static int do_config(struct cidreg *h, const struct cidctl_args *a)
 {
 	struct cidreg_config c = {};
-	unsigned int mask = 0;
-	int i, err;
+	int err;
 
 	if (!a->nkv) {
 		err = cidreg_get_config(h, &c);
@@ -230,60 +203,7 @@ static int do_config(struct cidreg *h, const struct cidctl_args *a)
 		cidctl_config_print(stdout, &c, a->json);
 		return 0;
 	}
-	for (i = 0; i < a->nkv; i++) {
-		const char *k = a->key[i], *v = a->value[i];
-		int bad = 0;
-
-		if (!strcmp(k, "mode")) {
-			mask |= CIDREG_CONFIG_MODE;
-			if (!strcmp(v, "off"))
-				c.mode = 0;
-			else if (!strcmp(v, "audit"))
-				c.mode = 1;
-			else if (!strcmp(v, "enforce"))
-				c.mode = 2;
-			else
-				bad = 1;
-		} else if (!strcmp(k, "strict")) {
-			mask |= CIDREG_CONFIG_STRICT;
-			bad = parse_bool(v, &c.strict);
-		} else if (!strcmp(k, "cid-min")) {
-			mask |= CIDREG_CONFIG_CID_MIN;
-			bad = parse_num(v, &c.cid_min);
-		} else if (!strcmp(k, "cid-max")) {
-			mask |= CIDREG_CONFIG_CID_MAX;
-			bad = parse_num(v, &c.cid_max);
-		} else if (!strcmp(k, "quota")) {
-			mask |= CIDREG_CONFIG_QUOTA;
-			bad = parse_num(v, &c.quota);
-		} else if (!strcmp(k, "protected-ports")) {
-			char *copy = strdup(v), *tok, *save = NULL;
-
-			mask |= CIDREG_CONFIG_PORTS;
-			if (!copy)
-				return fail("config", -ENOMEM);
-			if (strcmp(v, "none") && *v) {
-				for (tok = strtok_r(copy, ",", &save); tok && !bad;
-				     tok = strtok_r(NULL, ",", &save)) {
-					if (c.nports == 32)
-						bad = 1;
-					else
-						bad = parse_num(tok, &c.ports[c.nports++]);
-				}
-			}
-			free(copy);
-		} else {
-			fprintf(stderr, "cidctl: config: unknown key '%s'; keys: mode strict cid-min cid-max quota protected-ports\n",
-				k);
-			return 2;
-		}
-		if (bad) {
-			fprintf(stderr, "cidctl: config: bad value '%s' for %s; see cidctl(8)\n",
-				v, k);
-			return 2;
-		}
-	}
-	err = cidreg_set_config(h, &c, mask);
+	err = cidreg_set_config(h, &a->config, a->config_mask);
 	return err ? fail("config", err) : 0;
 }
 
@@ -392,7 +312,8 @@ int main(int argc, char **argv)
 		break;
 	case V_RELEASE:
 		if (a.all) {
-			e2 = cidreg_release_all(h, nsfd);
+			e2 = cidreg_release_all(h, a.every_netns ?
+						CIDREG_EVERY_NETNS : nsfd);
 			if (e2 < 0)
 				rc = fail("release", e2);
 			else if (a.json)

@@ -143,7 +143,9 @@ int cidreg_release_all(struct cidreg *h, int netns_fd)
 	};
 	int err;
 
-	if (netns_fd >= 0) {
+	if (netns_fd == CIDREG_EVERY_NETNS) {
+		r.flags |= VSOCK_CIDREG_RELEASE_EVERY_NETNS;
+	} else if (netns_fd >= 0) {
 		r.flags |= VSOCK_CIDREG_RELEASE_NETNS;
 		r.netns_fd = netns_fd;
 	}

@@ -44,7 +44,12 @@ struct cidreg_reserve_req {
 int cidreg_reserve(struct cidreg *h, const struct cidreg_reserve_req *req,
 		   uint32_t *cid);
 int cidreg_release(struct cidreg *h, uint32_t cid);
-/* Releases every reservation of a netns (netns_fd < 0: the caller's). */
+/* netns_fd of cidreg_release_all(): every netns (CAP_NET_ADMIN). */
+#define CIDREG_EVERY_NETNS	(-2)
+/*
+ * Releases every reservation of a netns (netns_fd -1: the caller's;
+ * CIDREG_EVERY_NETNS: of all of them); returns how many, or -errno.
+ */
 int cidreg_release_all(struct cidreg *h, int netns_fd);
 int cidreg_transfer(struct cidreg *h, uint32_t cid, int netns_fd,
 		    bool persistent);
