@@ -41,6 +41,9 @@ kdir-check:
 module: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+module-clean: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
 # W=1 and C=2 (sparse on every file) with any warning made fatal.
 module-strict: kdir-check
 	@mkdir -p $(BUILD)
@@ -92,6 +95,14 @@ install: all
 uninstall: kdir-check
 	$(INSTALL_ENV) scripts/install.sh uninstall
 
+# DKMS: the module's sources to /usr/src/vsock-cidreg-VERSION, then dkms
+# add, build and install for KVER (default: the running kernel).
+dkms-install:
+	KVER="$(KVER)" scripts/dkms.sh install
+
+dkms-uninstall:
+	scripts/dkms.sh uninstall
+
 deps:
 	scripts/deps.sh
 
@@ -106,5 +117,6 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf $(BUILD)
 
-.PHONY: all kdir-check module module-strict tools linux-tools selftests \
-	checkpatch install uninstall deps check demo clean
+.PHONY: all kdir-check module module-clean module-strict tools linux-tools selftests \
+	checkpatch install uninstall dkms-install dkms-uninstall deps check demo \
+	clean

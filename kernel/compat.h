@@ -40,6 +40,16 @@
  */
 
 /*
+ * 7.0 gives vsock network namespaces and changes the prototypes of vsock
+ * and vhost-vsock functions around the ones hooked here. A wrapper whose
+ * prototype no longer matches would crash the kernel, so the module does
+ * not build there until it is ported and tested (Documentation/linux-7.0.md).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#error "vsock_cidreg is not yet ported to Linux 7.0 (Documentation/linux-7.0.md)"
+#endif
+
+/*
  * With CONFIG_X86_KERNEL_IBT (5.18+) a function starts with ENDBR64 and a
  * kprobe on it lands after that instruction; an indirect call must land on
  * it. Give back the function's real entry.

@@ -15,7 +15,9 @@ packages=(
 	# the VM suite: the distro kernel to boot, QEMU, the initramfs
 	linux-image-amd64 qemu-system-x86 busybox-static cpio
 	# tools the tests use inside the VM
-	iproute2 socat util-linux procps valgrind python3 bc
+	iproute2 socat util-linux procps valgrind python3 rsync
+	# packaging: the DKMS check
+	dkms
 )
 
 missing=()

@@ -349,16 +349,24 @@ TEST_F_TIMEOUT(guest, guestsim_command_talks_to_socat_byte_for_byte, 240)
 	*strrchr(dir, '/') = 0;
 	gsim_destroy(self->g);
 	self->g = NULL;
-	/* socat echoes on the host; the command pipes 1 MiB through it. */
+	/*
+	 * socat echoes on the host; the command pipes 1 MiB through it. Each
+	 * side retries its connect until the other listens: a loaded debug
+	 * kernel can take more than a second to start a listener.
+	 */
 	EXPECT_EQ(0, run_cmd("cd /tmp && head -c 1048576 /dev/urandom > in && "
-			     "{ socat VSOCK-LISTEN:%d SYSTEM:cat & sleep 1; "
-			     "timeout 60 %s/vsock-guestsim -c %d connect %d "
-			     "< in > out; wait; } && cmp in out",
+			     "{ socat VSOCK-LISTEN:%d SYSTEM:cat & ok=1; "
+			     "for i in $(seq 100); do timeout 60 "
+			     "%s/vsock-guestsim -c %d connect %d < in > out "
+			     "2>/dev/null && { ok=0; break; }; sleep 0.2; done; "
+			     "[ $ok = 0 ] || kill $!; wait; } && cmp in out",
 			     PORT + 6, dir, GCID, PORT + 6));
 	/* And the other way: socat connects to the command's listener. */
 	EXPECT_EQ(0, run_cmd("cd /tmp && { timeout 60 %s/vsock-guestsim -c %d "
-			     "listen %d --echo & sleep 1; timeout 60 socat -t 5 "
-			     "- VSOCK-CONNECT:%d:%d < in > out2; wait; } && "
+			     "listen %d --echo & ok=1; for i in $(seq 100); do "
+			     "timeout 60 socat -t 5 - VSOCK-CONNECT:%d:%d "
+			     "< in > out2 2>/dev/null && { ok=0; break; }; "
+			     "sleep 0.2; done; [ $ok = 0 ] || kill $!; wait; } && "
 			     "cmp in out2", dir, GCID, PORT + 7, GCID, PORT + 7));
 }
 

@@ -17,6 +17,7 @@ fi
 
 for t in "$@"; do
 	echo "# selftest: $t"
+	start=$(date +%s)
 	if [ ! -x "$dir/$t" ]; then
 		echo "# $dir/$t: not built"
 		rc=127
@@ -25,5 +26,6 @@ for t in "$@"; do
 		rc=$?
 		[ $rc -ne 124 ] || echo "# $t: killed after the ${limit}s limit of selftests/settings"
 	fi
+	echo "# $t took $(( $(date +%s) - start ))s"
 	echo "# selftest-exit: $t $rc"
 done

@@ -10,18 +10,8 @@ repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
-n=0
-tap() { # NAME COMMAND...
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$d/out" 2>&1; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		sed 's/^/#   /' "$d/out"
-	fi
-}
+# shellcheck source=../lib/tap.sh
+. "$repo/selftests/lib/tap.sh"
 
 installed() {
 	make -s -C "$repo" install DESTDIR="$d/root" PREFIX=/usr >"$d/log" 2>&1 || { cat "$d/log"; return 1; }

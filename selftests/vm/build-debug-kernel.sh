@@ -21,6 +21,11 @@ for t in gcc make flex bison bc; do
 	command -v $t >/dev/null || die "$t missing: run scripts/deps.sh"
 done
 
+# One build at a time (make check starts one early; VMs wait for it).
+mkdir -p "$cache"
+exec 8>"$cache/.lock"
+flock 8
+
 key=$( (stat -c '%s %Y' "$tarball"; cat "$here/../config" "$here/debug.config") |
 	sha256sum | cut -c1-16)
 out=$cache/debug-kernel-$key

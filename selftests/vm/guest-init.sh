@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # PID 1 inside the VM, on the host's root (read-only over 9p). Sets up the
-# writable places, lays our staged module tree over /lib/modules, runs the
-# command of the spec file named by cidreg_spec, and powers off.
+# writable places, lays our staged module tree (or an installed root) over
+# /lib/modules, runs the command of the spec file named by cidreg_spec, and
+# powers off.
 # Output for the host goes to ttyS1; the kernel log stays on ttyS0.
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -35,8 +36,17 @@ finish() {
 
 # shellcheck source=/dev/null
 . "$cidreg_spec" || finish 125
-mount -t overlay overlay -o "lowerdir=$stage/lib/modules:/lib/modules" \
-	/lib/modules || { echo "guest: cannot lay $stage over /lib/modules"; finish 125; }
+if [ -n "${root:-}" ]; then
+	# An installed root (vmrun.sh -r): its files over the host's.
+	for d in usr etc lib/modules; do
+		[ -d "$root/$d" ] || continue
+		mount -t overlay overlay -o "lowerdir=$root/$d:/$d" "/$d" ||
+			{ echo "guest: cannot lay $root/$d over /$d"; finish 125; }
+	done
+else
+	mount -t overlay overlay -o "lowerdir=$stage/lib/modules:/lib/modules" \
+		/lib/modules || { echo "guest: cannot lay $stage over /lib/modules"; finish 125; }
+fi
 hostname cidreg-vm
 ip link set lo up
 

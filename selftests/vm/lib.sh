@@ -52,14 +52,44 @@ module_build() {
 	local dir=$build_root/$1/module
 	mkdir -p "$dir"
 	cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
+	# Only sources: objects and lists built in the main tree name its
+	# paths, and kbuild would take them for this copy's.
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
-		"$repo/kernel" "$repo/include" "$dir/" 2>/dev/null ||
-		cp -rp "$repo/kernel" "$repo/include" "$dir/"
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
+		--exclude='*.symvers' \
+		"$repo/kernel" "$repo/include" "$dir/" ||
+		die "cannot copy the module sources to $dir (is rsync installed?)"
 	make -s -C "$K_KDIR" M="$dir" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		die "building the module against $K_KDIR failed"
 	}
 	K_MODULE=$dir/kernel/vsock_cidreg.ko
+}
+
+# link_module_tree SRC DST: DST gets what depmod needs of the module tree
+# SRC (/lib/modules/KVER): symlinks to its modules, copies of its lists;
+# not its indexes, nor extra/ and updates/ (ours go there).
+link_module_tree() {
+	local f
+	mkdir -p "$2"
+	for f in "$1"/*; do
+		case "${f##*/}" in
+		build|source|extra|updates|modules.*) ;;
+		*) cp -rs "$f" "$2/" ;;
+		esac
+	done
+	cp "$1"/modules.order "$1"/modules.builtin* "$2/"
+}
+
+# stage_intact DIR SUM: the stage was made for this module and kernel, and
+# nothing removed its modules since (`make clean` in the repository
+# deletes every *.ko below it, build/ included).
+stage_intact() {
+	local m=$1/lib/modules/$K_VER
+	[ "$(cat "$1/.sum" 2>/dev/null)" = "$2" ] &&
+		cmp -s "$K_MODULE" "$m/extra/vsock_cidreg.ko" || return 1
+	[ "$K_MODROOT" = / ] ||
+		(cd "$m" && xargs -a modules.order ls >/dev/null 2>&1)
 }
 
 # stage_modules NAME: a module tree under build/NAME/stage/lib/modules that,
@@ -68,19 +98,15 @@ module_build() {
 # K_STAGE.
 stage_modules() {
 	local stage=$build_root/$1/stage scratch=$build_root/$1/depmod
-	local src=$K_MODROOT/lib/modules/$K_VER
+	local src=$K_MODROOT/lib/modules/$K_VER sum
+	sum=$(cat "$K_MODULE" "$K_IMAGE" | sha256sum)
+	if stage_intact "$stage" "$sum"; then
+		K_STAGE=$stage
+		return
+	fi
 	rm -rf "$stage" "$scratch"
 	mkdir -p "$scratch/lib/modules/$K_VER/extra" "$stage/lib/modules/$K_VER"
-	# depmod needs the whole tree; symlinks stand in for the kernel's files.
-	local f
-	for f in "$src"/*; do
-		case "${f##*/}" in
-		build|source|extra|modules.*) ;;
-		*) cp -rs "$f" "$scratch/lib/modules/$K_VER/" ;;
-		esac
-	done
-	cp "$src"/modules.order "$src"/modules.builtin* \
-		"$scratch/lib/modules/$K_VER/"
+	link_module_tree "$src" "$scratch/lib/modules/$K_VER"
 	cp "$K_MODULE" "$scratch/lib/modules/$K_VER/extra/"
 	depmod -b "$scratch" "$K_VER" || die "depmod failed for $K_VER"
 	cp -r "$scratch/lib/modules/$K_VER"/modules.* \
@@ -90,5 +116,6 @@ stage_modules() {
 		cp -r "$src/kernel" "$stage/lib/modules/$K_VER/"
 	fi
 	rm -rf "$scratch"
+	echo "$sum" >"$stage/.sum"
 	K_STAGE=$stage
 }

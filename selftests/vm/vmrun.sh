@@ -5,7 +5,14 @@
 # our module staged so that `modprobe vsock_cidreg` works, run a command
 # in it, and fail if the command fails or the kernel log shows a splat.
 #
-#   vmrun.sh [-k distro|debug] [-t SECONDS] [-m MEMORY_MB] -- COMMAND [ARGS]
+#   vmrun.sh [-k distro|debug] [-t SECONDS] [-m MEMORY_MB] [-r ROOT] [-s SLOT] -- COMMAND [ARGS]
+#
+# -s SLOT names the run directory (build/KERNEL/runSLOT) of a VM that boots
+# beside others of the same kernel.
+#
+# -r ROOT boots with an installed root (make install DESTDIR=ROOT) instead
+# of the staged module: ROOT's usr, etc and lib/modules lie over the
+# guest's.
 #
 # COMMAND runs as root in the guest, from the repository's top directory;
 # its output is streamed here. Exit status: COMMAND's, or 124 on a time-out,
@@ -14,13 +21,15 @@ set -euo pipefail
 prog=vmrun
 . "$(dirname "$0")/lib.sh"
 
-kernel=distro timeout=600 mem=2048
-while getopts "k:t:m:" opt; do
+kernel=distro timeout=600 mem=2048 root= slot=
+while getopts "k:t:m:r:s:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
-	*) die "usage: vmrun.sh [-k distro|debug] [-t SECONDS] [-m MB] -- COMMAND" ;;
+	r) root=$(cd "$OPTARG" 2>/dev/null && pwd) || die "-r $OPTARG: no such directory" ;;
+	s) slot=$OPTARG ;;
+	*) die "usage: vmrun.sh [-k distro|debug] [-t SECONDS] [-m MB] [-r ROOT] [-s SLOT] -- COMMAND" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,11 +43,19 @@ command -v qemu-system-x86_64 >/dev/null ||
 [ "$(id -u)" -eq 0 ] ||
 	die "must run as root: the 9p root export maps the guest's root to the caller"
 
+# VMs of one kernel may boot side by side (vmtest.sh -j): one prepares
+# the kernel, the module and the stage at a time, and a stage in use is
+# replaced only when the module changed.
+mkdir -p "$build_root"
+exec 9>"$build_root/.$kernel.lock"
+flock 9
 kernel_prepare "$kernel"
 module_build "$kernel"
 stage_modules "$kernel"
+flock -u 9
+exec 9>&-
 
-run=$build_root/$kernel/run
+run=$build_root/$kernel/run$slot
 rm -rf "$run" && mkdir -p "$run"
 
 # The initramfs: busybox and the modules that mounting 9p needs, in order.
@@ -60,6 +77,7 @@ done <"$run/mods"
 # What the guest runs, read by guest-init.sh over 9p.
 {
 	echo "stage=$(printf %q "$K_STAGE")"
+	echo "root=$(printf %q "$root")"
 	echo "workdir=$(printf %q "$repo")"
 	printf 'command=('
 	printf '%q ' "$@"
@@ -83,7 +101,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh" \
 	-serial "file:$klog" -serial stdio \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-rng-pci </dev/null | tr -d '\r' | tee "$out"
+	-device virtio-rng-pci </dev/null | sed -u 's/\r$//' | tee "$out"
 qrc=${PIPESTATUS[0]}
 set -e
 echo "$prog: $kernel kernel: VM ran $(( $(date +%s) - start ))s" >&2

@@ -2,49 +2,99 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the VM suite (the kselftest programs of selftests/Makefile, built by
-# `make selftests`) in one VM on one kernel and count the results:
+# `make selftests`) on one kernel and count the results:
 #
-#   vmtest.sh [-k distro|debug] [-t SECONDS] [TEST...]
+#   vmtest.sh [-k distro|debug] [-t SECONDS] [-j VMS] [TEST...]
 #
-# The last line is "KERNEL: N passed, N failed"; a clean kernel log counts
-# as one more test. Exits non-zero on any failure.
+# -j VMS splits the programs over that many VMs booted side by side (each
+# program runs whole in one VM; selftests/vm/weights says what each costs,
+# the heaviest go first to the least loaded VM). The last line is
+# "KERNEL: N passed, N failed"; each VM's clean kernel log counts as one
+# more test. Exits non-zero on any failure.
 set -uo pipefail
 prog=vmtest
 . "$(dirname "$0")/lib.sh"
 
-kernel=distro timeout=2400
-while getopts "k:t:" opt; do
+kernel=distro timeout=2400 jobs=1
+while getopts "k:t:j:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	t) timeout=$OPTARG ;;
-	*) die "usage: vmtest.sh [-k distro|debug] [-t SECONDS] [TEST...]" ;;
+	j) jobs=$OPTARG ;;
+	*) die "usage: vmtest.sh [-k distro|debug] [-t SECONDS] [-j VMS] [TEST...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
+[[ $jobs =~ ^[1-9]$ ]] || die "-j $jobs: give 1 to 9 VMs"
 
 bindir=$build_root/selftests
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || read -ra tests < <(make -s -C "$repo/selftests" print-vm-tests)
+[ ${#tests[@]} -gt 0 ] ||
+	read -ra tests < <(make -s -C "$repo/selftests" print-vm-tests KERNEL="$kernel")
 for t in "${tests[@]}"; do
 	[ -x "$bindir/$t" ] || die "$bindir/$t not built: run make selftests"
 done
+[ "$jobs" -le ${#tests[@]} ] || jobs=${#tests[@]}
 
-log=$build_root/$kernel/vmtest.log
-mkdir -p "$build_root/$kernel"
-"$vm_dir/vmrun.sh" -k "$kernel" -t "$timeout" -m 2048 -- \
-	selftests/run_tests.sh "$bindir" "${tests[@]}" | tee "$log"
-rc=${PIPESTATUS[0]}
+# Longest first, each to the VM with the least work so far.
+mapfile -t groups < <(
+	for t in "${tests[@]}"; do
+		w=$(awk -v t="$t" '$1 == t { print $2 }' "$vm_dir/weights" 2>/dev/null)
+		echo "${w:-30} $t"
+	done | sort -rn | awk -v n="$jobs" '
+		{ best = 0
+		  for (i = 1; i < n; i++) if (load[i] < load[best]) best = i
+		  load[best] += $1; g[best] = g[best] " " $2 }
+		END { for (i = 0; i < n; i++) print substr(g[i], 2) }')
+
+dir=$build_root/$kernel
+mkdir -p "$dir"
+log=$dir/vmtest.log
+run_group() { # INDEX TESTS...
+	local i=$1
+	shift
+	local slot=()
+	[ "$i" -eq 0 ] || slot=(-s "$i")
+	"$vm_dir/vmrun.sh" -k "$kernel" -t "$timeout" -m 2048 "${slot[@]}" -- \
+		selftests/run_tests.sh "$bindir" "$@"
+}
+
+pids=()
+if [ "$jobs" -eq 1 ]; then
+	run_group 0 "${tests[@]}" | tee "$log"
+	rcs=("${PIPESTATUS[0]}")
+else
+	for i in "${!groups[@]}"; do
+		read -ra g <<<"${groups[$i]}"
+		echo "$prog: VM $i of $kernel runs ${g[*]}"
+		run_group "$i" "${g[@]}" >"$dir/vmtest-$i.log" 2>&1 &
+		pids+=($!)
+	done
+	rcs=()
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}"
+		rcs+=($?)
+	done
+	for i in "${!groups[@]}"; do
+		echo "$prog: VM $i of $kernel:"
+		cat "$dir/vmtest-$i.log"
+	done
+	for i in "${!groups[@]}"; do cat "$dir/vmtest-$i.log"; done >"$log"
+fi
 
 summary=$(awk -v expect="${tests[*]}" -v label="$kernel" \
 	-f "$repo/scripts/tap-summary.awk" "$log")
 passed=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary" | tail -n1)
 failed=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary" | tail -n1)
 sed '$d' <<<"$summary"
-if [ "$rc" -eq 126 ] || [ "$rc" -eq 124 ] || [ "$rc" -eq 125 ]; then
-	echo "$kernel: not ok: kernel log clean and VM finished (vmrun exit $rc)"
-	failed=$((failed + 1))
-else
-	passed=$((passed + 1))
-fi
+for i in "${!rcs[@]}"; do
+	rc=${rcs[$i]}
+	if [ "$rc" -eq 126 ] || [ "$rc" -eq 124 ] || [ "$rc" -eq 125 ]; then
+		echo "$kernel: not ok: VM $i: kernel log clean and VM finished (vmrun exit $rc)"
+		failed=$((failed + 1))
+	else
+		passed=$((passed + 1))
+	fi
+done
 echo "$kernel: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side test of dkms.conf: `dkms add`, `build`, `install`, `uninstall`
+# and `remove` of the module for the newest installed Debian headers.
+# Runs in a private mount namespace with a tmpfs over /var/lib/dkms (the
+# DKMS tree and its signing key), and with its source and install trees in
+# a scratch directory, so the machine's DKMS state and /lib/modules stay
+# as they were. Loads nothing. Needs root. Prints TAP.
+repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+[ -f "$repo/dkms.conf" ] || repo=${CIDREG_REPO:?}
+# shellcheck source=../vm/lib.sh
+. "$repo/selftests/vm/lib.sh"
+
+if [ "${1:-}" != --inside ]; then
+	exec unshare -m --propagation private "$0" --inside
+fi
+mount -t tmpfs -o mode=0755 tmpfs /var/lib/dkms || {
+	echo "1..1"
+	echo "not ok 1 private_dkms_tree # cannot mount a tmpfs over /var/lib/dkms (run as root)"
+	exit 1
+}
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+name=vsock-cidreg
+version=$(cat "$repo/VERSION")
+kver=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
+kver=${kver#/usr/src/linux-headers-}
+src=$d/src root=$d/root
+opts=(-m "$name" -v "$version" -k "$kver" --sourcetree "$src"
+	--installtree "$root/lib/modules" --no-depmod)
+ko=$root/lib/modules/$kver/updates/dkms/vsock_cidreg.ko
+
+# shellcheck source=../lib/tap.sh
+. "$repo/selftests/lib/tap.sh"
+
+version_matches() {
+	grep -x "PACKAGE_VERSION=\"$version\"" "$repo/dkms.conf"
+}
+
+added_and_built() {
+	"$repo/scripts/dkms.sh" source "$src/$name-$version" &&
+		dkms add "${opts[@]}" && dkms build "${opts[@]}" &&
+		dkms status "${opts[@]}" | grep -q ": built"
+}
+
+installed() {
+	link_module_tree /lib/modules/"$kver" "$root/lib/modules/$kver"
+	dkms install "${opts[@]}" || return 1
+	dkms status "${opts[@]}" | grep ": installed" || return 1
+	[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ] || return 1
+	[ "$(modinfo -F version "$ko")" = "$version" ] || return 1
+	depmod -b "$root" "$kver" &&
+		modprobe -d "$root" -S "$kver" --show-depends vsock_cidreg |
+		grep "updates/dkms/vsock_cidreg.ko"
+}
+
+# Debian's dkms signs with its own key (a MOK to enroll under Secure Boot).
+signed() {
+	modinfo -F signer "$ko" | grep -x "DKMS module signing key"
+}
+
+removed() {
+	dkms uninstall "${opts[@]}" && [ ! -e "$ko" ] &&
+		dkms remove -m "$name" -v "$version" --all --sourcetree "$src" \
+			--installtree "$root/lib/modules" --no-depmod &&
+		[ -z "$(dkms status -m "$name")" ]
+}
+
+echo "TAP version 13"
+echo "1..5"
+tap dkms_conf_version_is_the_release version_matches
+tap dkms_adds_and_builds_against_the_debian_headers added_and_built
+tap dkms_install_puts_a_module_modprobe_resolves installed
+tap dkms_signs_the_module_with_its_mok_key signed
+tap dkms_uninstall_and_remove_leave_nothing removed
