@@ -84,10 +84,26 @@ done <"$run/mods"
 	echo ')'
 } >"$run/spec.sh"
 
-accel=(-accel tcg -cpu max)
-if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
-	accel=(-accel kvm -cpu host)
-fi
+# KVM when QEMU can really use it: a /dev/kvm that opens is not enough
+# (nested hosts may refuse a vCPU's MSRs), so start a stopped VM once and
+# quit it. CIDREG_ACCEL=tcg or kvm overrides the probe.
+kvm_works() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu host -S \
+		-nodefaults -display none -monitor stdio >/dev/null 2>&1
+}
+case ${CIDREG_ACCEL:-auto} in
+kvm)	accel=(-accel kvm -cpu host) ;;
+tcg)	accel=(-accel tcg -cpu max) ;;
+auto)	if kvm_works; then
+		accel=(-accel kvm -cpu host)
+	else
+		[ ! -e /dev/kvm ] ||
+			echo "$prog: /dev/kvm is there but QEMU cannot start a KVM guest with it; using TCG (CIDREG_ACCEL=kvm to force KVM)" >&2
+		accel=(-accel tcg -cpu max)
+	fi ;;
+*)	die "CIDREG_ACCEL=$CIDREG_ACCEL: use kvm, tcg or leave it unset" ;;
+esac
 
 klog=$run/kernel.log
 out=$run/output.log
