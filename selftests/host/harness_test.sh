@@ -32,7 +32,7 @@ frame() { # NAME RC BODY
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 
 out=$(frame a 0 $'1..2\nok 1 x\nok 2 y' | summary a)
 tap counts_passes [ "$out" = "t: 2 passed, 0 failed" ]
@@ -85,5 +85,21 @@ tap kernel_log_check_ignores_benign_lines [ $bad -eq 0 ]
 # run_tests.sh reports a missing program as a failure, not a pass.
 out=$("$repo/selftests/run_tests.sh" /nonexistent nope | summary nope)
 tap run_tests_reports_a_missing_program [ "$out" = "t: 0 passed, 1 failed" ]
+
+# A clone below a directory the guest covers with tmpfs (CI may clone to
+# /tmp or /root) is still the guest's working directory. The build stays
+# where it is, so the module is not rebuilt for the other path.
+t=$(mktemp -d)
+# Relative, so that it resolves below the initramfs's mount of the root too.
+ln -s "$(realpath --relative-to="$t" "$repo")" "$t/repo"
+out=$(CIDREG_BUILD=$(cd "$repo" && pwd -P)/build "$t/repo/selftests/vm/vmrun.sh" \
+	-s -harness -t 120 -- sh -c 'pwd; test -f selftests/vm/vmrun.sh && echo seen' 2>&1)
+seen_from_tmp() {
+	grep -qx "$t/repo" <<<"$out" && grep -qx seen <<<"$out" && return
+	sed 's/^/# /' <<<"$out"
+	return 1
+}
+tap a_repository_below_tmp_is_the_guests_workdir seen_from_tmp
+rm -rf "$t"
 
 [ $fails -eq 0 ]

@@ -16,10 +16,6 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-for d in /tmp /run /var/tmp /var/lib /var/log /root /mnt; do
-	mount -t tmpfs -o mode=0755 tmpfs "$d"
-done
-chmod 1777 /tmp /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 
@@ -36,6 +32,33 @@ finish() {
 
 # shellcheck source=/dev/null
 . "$cidreg_spec" || finish 125
+
+# Writable places. The repository (and the stage or root it names) may lie
+# below one of them, a clone in /tmp or /root say: hold a bind mount of
+# each aside and move it back onto its path in the new tmpfs.
+keep=("$workdir")
+for p in "${stage:-}" "${root:-}"; do
+	[ -n "$p" ] && [ "${p#"$workdir"/}" = "$p" ] && keep+=("$p")
+done
+hold=/dev/.cidreg-keep
+for i in "${!keep[@]}"; do
+	mkdir -p "$hold/$i" && mount --bind "${keep[$i]}" "$hold/$i" ||
+		{ echo "guest: cannot hold ${keep[$i]}"; finish 125; }
+done
+for d in /tmp /run /var/tmp /var/lib /var/log /root /mnt; do
+	mount -t tmpfs -o mode=0755 tmpfs "$d"
+done
+chmod 1777 /tmp /var/tmp
+for i in "${!keep[@]}"; do
+	p=${keep[$i]}
+	if [ -d "$p" ]; then
+		umount "$hold/$i"
+	else
+		mkdir -p "$p" && mount --move "$hold/$i" "$p" ||
+			{ echo "guest: cannot keep $p visible"; finish 125; }
+	fi
+done
+rm -rf "$hold"
 if [ -n "${root:-}" ]; then
 	# An installed root (vmrun.sh -r): its files over the host's.
 	for d in usr etc lib/modules; do

@@ -89,8 +89,9 @@ done <"$run/mods"
 # quit it. CIDREG_ACCEL=tcg or kvm overrides the probe.
 kvm_works() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu host -S \
-		-nodefaults -display none -monitor stdio >/dev/null 2>&1
+	# In a subshell, whose stderr also takes bash's note of an abort.
+	(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu host -S \
+		-nodefaults -display none -monitor stdio) >/dev/null 2>&1
 }
 case ${CIDREG_ACCEL:-auto} in
 kvm)	accel=(-accel kvm -cpu host) ;;
