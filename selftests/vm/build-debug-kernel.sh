@@ -11,7 +11,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-cache=${CIDREG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vsock-cidreg}
+# Without a home (a bare CI runner), in /var/cache; never below the
+# repository, whose `make clean` deletes objects and modules recursively.
+if [ -n "${XDG_CACHE_HOME:-}" ] || [ -n "${HOME:-}" ]; then
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/vsock-cidreg
+else
+	cache=/var/cache/vsock-cidreg
+fi
+cache=${CIDREG_CACHE:-$cache}
 jobs=${JOBS:-$(nproc)}
 
 die() { echo "build-debug-kernel: $*" >&2; exit 1; }
