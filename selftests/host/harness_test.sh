@@ -10,18 +10,11 @@ repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 # shellcheck source=../vm/lib.sh
 . "$repo/selftests/vm/lib.sh"
 
-n=0 fails=0
-tap() { # NAME COND...
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		fails=$((fails + 1))
-	fi
-}
+# The scratch directory lies in /tmp: the last test boots a VM from it.
+d=$(mktemp -d /tmp/cidreg-harness.XXXXXX)
+trap 'rm -rf "$d"' EXIT
+# shellcheck source=../lib/tap.sh
+. "$repo/selftests/lib/tap.sh"
 
 summary() { # EXPECT -- prints the last line for the framed TAP on stdin
 	awk -v expect="$1" -v label=t -f "$repo/scripts/tap-summary.awk" | tail -n1
@@ -88,18 +81,15 @@ tap run_tests_reports_a_missing_program [ "$out" = "t: 0 passed, 1 failed" ]
 
 # A clone below a directory the guest covers with tmpfs (CI may clone to
 # /tmp or /root) is still the guest's working directory. The build stays
-# where it is, so the module is not rebuilt for the other path.
-t=$(mktemp -d)
-# Relative, so that it resolves below the initramfs's mount of the root too.
-ln -s "$(realpath --relative-to="$t" "$repo")" "$t/repo"
-out=$(CIDREG_BUILD=$(cd "$repo" && pwd -P)/build "$t/repo/selftests/vm/vmrun.sh" \
-	-s -harness -t 120 -- sh -c 'pwd; test -f selftests/vm/vmrun.sh && echo seen' 2>&1)
-seen_from_tmp() {
-	grep -qx "$t/repo" <<<"$out" && grep -qx seen <<<"$out" && return
-	sed 's/^/# /' <<<"$out"
-	return 1
+# where it is, so the module is not rebuilt for the other path. The link
+# is relative, so that it resolves below the initramfs's mount of the
+# root too.
+ln -s "$(realpath --relative-to="$d" "$repo")" "$d/repo"
+guest_works_in_a_clone_below_tmp() {
+	CIDREG_BUILD=$(cd "$repo" && pwd -P)/build "$d/repo/selftests/vm/vmrun.sh" \
+		-s -harness -t 120 -- sh -c \
+		'[ "$(pwd)" = "$1" ] && [ -f selftests/vm/vmrun.sh ]' sh "$d/repo"
 }
-tap a_repository_below_tmp_is_the_guests_workdir seen_from_tmp
-rm -rf "$t"
+tap a_repository_below_tmp_is_the_guests_workdir guest_works_in_a_clone_below_tmp
 
-[ $fails -eq 0 ]
+[ "$fails" -eq 0 ]

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # For the shell tests: `tap NAME COMMAND...` runs COMMAND and prints
 # "ok N NAME", or "not ok N NAME" and the end of what COMMAND printed.
-# Needs $d, a scratch directory; counts in $n. Sourced, not run.
+# Needs $d, a scratch directory; counts in $n, failures in $fails. Sourced,
+# not run.
 
-n=${n:-0}
+n=${n:-0} fails=${fails:-0}
 tap() {
 	local t=$1
 	shift
@@ -13,6 +15,7 @@ tap() {
 		echo "ok $n $t"
 	else
 		echo "not ok $n $t"
+		fails=$((fails + 1))
 		tail -n 30 "$d/out" | sed 's/^/#   /'
 	fi
 }

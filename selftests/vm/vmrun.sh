@@ -93,27 +93,28 @@ kvm_works() {
 	(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu host -S \
 		-nodefaults -display none -monitor stdio) >/dev/null 2>&1
 }
-case ${CIDREG_ACCEL:-auto} in
-kvm)	accel=(-accel kvm -cpu host) ;;
-tcg)	accel=(-accel tcg -cpu max) ;;
-auto)	if kvm_works; then
-		accel=(-accel kvm -cpu host)
-	else
-		[ ! -e /dev/kvm ] ||
-			echo "$prog: /dev/kvm is there but QEMU cannot start a KVM guest with it; using TCG (CIDREG_ACCEL=kvm to force KVM)" >&2
-		accel=(-accel tcg -cpu max)
+accel=${CIDREG_ACCEL:-auto}
+case $accel in
+kvm|tcg) ;;
+auto)	accel=tcg
+	if kvm_works; then
+		accel=kvm
+	elif [ -e /dev/kvm ]; then
+		echo "$prog: /dev/kvm is there but QEMU cannot start a KVM guest with it; using TCG (CIDREG_ACCEL=kvm to force KVM)" >&2
 	fi ;;
-*)	die "CIDREG_ACCEL=$CIDREG_ACCEL: use kvm, tcg or leave it unset" ;;
+*)	die "CIDREG_ACCEL=$accel: use kvm, tcg or leave it unset" ;;
 esac
+cpu=max
+[ "$accel" = tcg ] || cpu=host
 
 klog=$run/kernel.log
 out=$run/output.log
-echo "$prog: booting $kernel kernel $K_VER (${accel[1]}), limit ${timeout}s; kernel log: $klog" >&2
+echo "$prog: booting $kernel kernel $K_VER ($accel), limit ${timeout}s; kernel log: $klog" >&2
 start=$(date +%s)
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-nodefaults -nographic -no-reboot -display none \
-	"${accel[@]}" -smp 2 -m "$mem" \
+	-accel "$accel" -cpu "$cpu" -smp 2 -m "$mem" \
 	-kernel "$K_IMAGE" -initrd "$run/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh" \
 	-serial "file:$klog" -serial stdio \
