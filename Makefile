@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vsock-cidreg: `make` builds the module and the tools; `make check` runs
-# every test (host, then the VM suite on the distro and debug kernels).
+# every test (host, then the VM suite on the distro, 6.12 and debug
+# kernels); `make check-kernels` on every kernel of selftests/vm/kernels.
 # See README.md.
 
 VERSION := $(shell cat VERSION)
@@ -109,6 +110,11 @@ deps:
 check: deps
 	scripts/check.sh
 
+# Every kernel of selftests/vm/kernels, not only those of `make check`.
+check-kernels: deps
+	CHECK_KERNELS="$$(awk '!/^#/ && NF { print $$1 }' selftests/vm/kernels | paste -sd' ')" \
+		scripts/check.sh
+
 demo: deps
 	scripts/demo.sh
 
@@ -118,5 +124,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check module module-clean module-strict tools linux-tools selftests \
-	checkpatch install uninstall dkms-install dkms-uninstall deps check demo \
+	checkpatch install uninstall dkms-install dkms-uninstall deps check check-kernels demo \
 	clean

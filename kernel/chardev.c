@@ -301,7 +301,6 @@ static const struct file_operations cidreg_fops = {
 	.release	= cidreg_release_fd,
 	.unlocked_ioctl	= cidreg_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 /* Root only by default: a device plugin may hand the node to pods. */

@@ -64,8 +64,7 @@ static int cidreg_mode_set(const char *val, const struct kernel_param *kp)
 
 	if (mode < 0)
 		return -EINVAL;
-	WRITE_ONCE(cidreg_mode, mode);
-	return 0;
+	return cidreg_mode_set_value(mode);
 }
 
 static int cidreg_mode_get(char *buf, const struct kernel_param *kp)
@@ -80,6 +79,19 @@ static const struct kernel_param_ops cidreg_mode_ops = {
 
 module_param_cb(mode, &cidreg_mode_ops, NULL, 0644);
 MODULE_PARM_DESC(mode, "off: registry only; audit: log what enforce would refuse; enforce (default)");
+
+static int cidreg_hooks_get(char *buf, const struct kernel_param *kp)
+{
+	return cidreg_hooks_show(buf);
+}
+
+static const struct kernel_param_ops cidreg_hooks_ops = {
+	.get = cidreg_hooks_get,
+};
+
+/* Read-only: each hook's state, for status. */
+module_param_cb(hooks, &cidreg_hooks_ops, NULL, 0444);
+MODULE_PARM_DESC(hooks, "Read-only: each hooked function and its state (absent, resolved, placed, verified, missing)");
 module_param_named(strict, cidreg_strict, bool, 0644);
 MODULE_PARM_DESC(strict, "Refuse SET_GUEST_CID of CIDs nobody reserved (default N: adopt them)");
 
@@ -343,14 +355,24 @@ u32 cidreg_mode_get_value(void)
  * cidreg_mode_set_value() - set the mode.
  * @mode: enum vsock_cidreg_mode.
  *
- * Return: 0 or -EINVAL.
+ * Fail-closed: a mode that enforces or audits is refused while vsock or
+ * vhost_vsock runs unhooked (loaded under mode=off, not hookable).
+ *
+ * Return: 0, -EINVAL (no such mode) or -EBUSY (a target runs unhooked).
  */
 int cidreg_mode_set_value(u32 mode)
 {
+	int err = 0;
+
 	if (mode > VSOCK_CIDREG_MODE_ENFORCE)
 		return -EINVAL;
-	WRITE_ONCE(cidreg_mode, mode);
-	return 0;
+	cidreg_hooks_lock();
+	if (mode != VSOCK_CIDREG_MODE_OFF && cidreg_hooks_missing_locked())
+		err = -EBUSY;
+	else
+		WRITE_ONCE(cidreg_mode, mode);
+	cidreg_hooks_unlock();
+	return err;
 }
 
 /**

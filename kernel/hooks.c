@@ -11,6 +11,11 @@
  * wrapper of enforce.c, which runs in the caller's context and calls the
  * original (the callback lets calls made from this module through).
  *
+ * Fail-closed: a hook is proven when it is placed (cidreg_hook_verify()),
+ * and a vsock or vhost_vsock that cannot be hooked does not load (the
+ * module notifier fails its load) unless mode=off; while one runs
+ * unhooked under mode=off, no other mode can be set.
+ *
  * Teardown: a wrapper runs inside cidreg_hook_srcu; unhooking waits for
  * tasks between the trampoline and srcu_read_lock() (and after
  * srcu_read_unlock()) with synchronize_rcu_tasks(), and for the wrappers
@@ -31,6 +36,23 @@
 
 struct vhost_vsock;
 
+/* What status shows of each hook (its "module:symbol" and this word). */
+enum cidreg_hook_state {
+	CIDREG_HOOK_ABSENT,	/* its module is not loaded */
+	CIDREG_HOOK_RESOLVED,	/* only called: its address is known */
+	CIDREG_HOOK_PLACED,	/* redirected; proven on the canary */
+	CIDREG_HOOK_VERIFIED,	/* redirected; proven through itself */
+	CIDREG_HOOK_MISSING,	/* its module runs unhooked (mode=off) */
+};
+
+static const char * const cidreg_hook_state_names[] = {
+	[CIDREG_HOOK_ABSENT] = "absent",
+	[CIDREG_HOOK_RESOLVED] = "resolved",
+	[CIDREG_HOOK_PLACED] = "placed",
+	[CIDREG_HOOK_VERIFIED] = "verified",
+	[CIDREG_HOOK_MISSING] = "missing",
+};
+
 /**
  * struct cidreg_hook - one function of another module that we need.
  * @module: the module that has it.
@@ -41,6 +63,10 @@ struct vhost_vsock;
  * @ops: the ftrace_ops that redirects it to @wrapper.
  * @ip: the address @ops filters on, while @hooked.
  * @hooked: @ops is registered.
+ * @probe: calls the function with arguments that are harmless should
+ *	it run, to prove the redirection through the function itself;
+ *	NULL where no call is harmless (the canary proves the mechanism).
+ * @state: enum cidreg_hook_state, for status.
  */
 struct cidreg_hook {
 	const char *module;
@@ -50,6 +76,8 @@ struct cidreg_hook {
 	struct ftrace_ops ops;
 	unsigned long ip;
 	bool hooked;
+	void (*probe)(void *addr);
+	int state;
 };
 
 static void notrace cidreg_ftrace_thunk(unsigned long ip,
@@ -65,17 +93,27 @@ cidreg_assign_transport_t cidreg_orig_assign_transport;
 cidreg_vhost_ioctl_t cidreg_orig_vhost_ioctl;
 cidreg_vhost_release_t cidreg_orig_vhost_release;
 
-#define CIDREG_HOOK(mod, name_, fn, wrap) \
-	{ .module = mod, .name = name_, .addr = (void **)&(fn), \
-	  .wrapper = wrap, .ops = { \
+static void cidreg_probe_find_cid(void *addr)
+{
+	((cidreg_find_cid_t)addr)(VMADDR_CID_ANY);
+}
+
+#define CIDREG_OPS { \
 		.func = cidreg_ftrace_thunk, \
-		.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION | \
+		.flags = FTRACE_OPS_FL_SAVE_REGS | CIDREG_FTRACE_OPS_FL_RECURSION | \
 			 FTRACE_OPS_FL_IPMODIFY, \
-	  } }
+	}
+
+#define CIDREG_HOOK_PROBED(mod, name_, fn, wrap, probe_) \
+	{ .module = mod, .name = name_, .addr = (void **)&(fn), \
+	  .wrapper = wrap, .ops = CIDREG_OPS, .probe = probe_ }
+#define CIDREG_HOOK(mod, name_, fn, wrap) \
+	CIDREG_HOOK_PROBED(mod, name_, fn, wrap, NULL)
 
 static struct cidreg_hook cidreg_hooks[] = {
-	CIDREG_HOOK("vsock", "vsock:vsock_find_cid", cidreg_orig_find_cid,
-		    cidreg_find_cid_wrapper),
+	CIDREG_HOOK_PROBED("vsock", "vsock:vsock_find_cid",
+			   cidreg_orig_find_cid, cidreg_find_cid_wrapper,
+			   cidreg_probe_find_cid),
 	CIDREG_HOOK("vsock", "vsock:__vsock_bind", cidreg_orig_bind,
 		    cidreg_bind_wrapper),
 	CIDREG_HOOK("vsock", "vsock:vsock_assign_transport",
@@ -93,7 +131,7 @@ static struct cidreg_hook cidreg_hooks[] = {
 static const char * const cidreg_modules[] = { "vsock", "vhost_vsock" };
 
 /* Serialises hooking with unhooking, so a going module's hooks never stay. */
-static DEFINE_MUTEX(cidreg_hooks_lock);
+static DEFINE_MUTEX(cidreg_hooks_mutex);
 /* Keeps this module's wrappers, and called functions, alive while used. */
 DEFINE_STATIC_SRCU(cidreg_hook_srcu);
 
@@ -131,16 +169,66 @@ static void *cidreg_resolve(const char *name)
 	return addr;
 }
 
+/*
+ * While a hook is proven, calls by the proving task (and only those) go to
+ * cidreg_landing(), which counts them and returns 0: the hooked function
+ * itself never runs, whatever its arguments.
+ */
+static struct task_struct *cidreg_proving;
+static atomic_t cidreg_landings;
+
+static noinline unsigned long cidreg_landing(void)
+{
+	atomic_inc(&cidreg_landings);
+	return 0;
+}
+
 static void notrace cidreg_ftrace_thunk(unsigned long ip,
 					unsigned long parent_ip,
 					struct ftrace_ops *ops,
-					struct ftrace_regs *fregs)
+					struct cidreg_ftrace_regs *fregs)
 {
 	struct cidreg_hook *h = container_of(ops, struct cidreg_hook, ops);
 
+	if (unlikely(READ_ONCE(cidreg_proving) == current))
+		cidreg_ftrace_set_ip(fregs, (unsigned long)cidreg_landing);
 	/* The wrapper's own call of the original goes through. */
-	if (!within_module(parent_ip, THIS_MODULE))
+	else if (!within_module(parent_ip, THIS_MODULE))
 		cidreg_ftrace_set_ip(fregs, (unsigned long)h->wrapper);
+}
+
+/*
+ * The canary: a function of ours, hooked as the others are, whose call
+ * shows that this kernel and architecture really move the instruction
+ * pointer (arm64 without DYNAMIC_FTRACE_WITH_ARGS, for one, ignores it).
+ */
+static noinline bool cidreg_canary(unsigned int cid)
+{
+	/* Keeps the call from being folded away. */
+	barrier();
+	return cid == VMADDR_CID_ANY;
+}
+
+static void cidreg_probe_canary(void *addr)
+{
+	((bool (*)(unsigned int))addr)(VMADDR_CID_ANY);
+}
+
+static struct cidreg_hook cidreg_canary_hook = {
+	.module = KBUILD_MODNAME, .name = KBUILD_MODNAME ":cidreg_canary",
+	.wrapper = cidreg_landing, .ops = CIDREG_OPS,
+	.probe = cidreg_probe_canary,
+};
+
+/* Calls @h's probe with its calls sent to cidreg_landing(). */
+static bool cidreg_hook_redirects(struct cidreg_hook *h)
+{
+	int before = atomic_read(&cidreg_landings);
+
+	WRITE_ONCE(cidreg_proving, current);
+	h->probe((void *)h->ip);
+	WRITE_ONCE(cidreg_proving, NULL);
+	return atomic_read(&cidreg_landings) != before;
 }
 
 static int cidreg_hook_install(struct cidreg_hook *h, void *addr)
@@ -170,6 +258,31 @@ static void cidreg_hook_remove(struct cidreg_hook *h)
 	h->hooked = false;
 }
 
+/*
+ * Places @h on @addr and proves it: through the function itself where a
+ * harmless call exists, else by the canary, which cidreg_hooks_init()
+ * proved with the same ops, flags and callback. -EOPNOTSUPP when the
+ * call was not redirected.
+ */
+static int cidreg_hook_place(struct cidreg_hook *h, void *addr)
+{
+	int err;
+
+	err = cidreg_hook_install(h, addr);
+	if (err)
+		return err;
+	if (!h->probe) {
+		h->state = CIDREG_HOOK_PLACED;
+		return 0;
+	}
+	if (!cidreg_hook_redirects(h)) {
+		cidreg_hook_remove(h);
+		return -EOPNOTSUPP;
+	}
+	h->state = CIDREG_HOOK_VERIFIED;
+	return 0;
+}
+
 static void cidreg_unhook_module_locked(const char *module)
 {
 	bool any = false;
@@ -184,6 +297,7 @@ static void cidreg_unhook_module_locked(const char *module)
 		/* Callers of a called-only function check for NULL. */
 		if (!h->wrapper)
 			WRITE_ONCE(*h->addr, NULL);
+		h->state = CIDREG_HOOK_ABSENT;
 		any = true;
 	}
 	if (!any)
@@ -198,6 +312,16 @@ static void cidreg_unhook_module_locked(const char *module)
 	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
 		if (!strcmp(cidreg_hooks[i].module, module))
 			WRITE_ONCE(*cidreg_hooks[i].addr, NULL);
+}
+
+/* Marks @module's hooks as missing: it runs unhooked (mode=off). */
+static void cidreg_mark_missing_locked(const char *module)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
+		if (!strcmp(cidreg_hooks[i].module, module))
+			cidreg_hooks[i].state = CIDREG_HOOK_MISSING;
 }
 
 /*
@@ -237,14 +361,17 @@ static int cidreg_hook_module_locked(const char *module)
 			continue;
 		/* Published first: a wrapper calls the original through it. */
 		WRITE_ONCE(*h->addr, addrs[i]);
-		if (h->wrapper) {
-			err = cidreg_hook_install(h, addrs[i]);
-			if (err)
-				pr_err("cannot hook %s: %d%s\n", h->name, err,
-				       err == -EBUSY ?
-				       " (another ftrace user, e.g. a livepatch, modifies it)" :
-				       "");
+		if (!h->wrapper) {
+			h->state = CIDREG_HOOK_RESOLVED;
+			continue;
 		}
+		err = cidreg_hook_place(h, addrs[i]);
+		if (err)
+			pr_err("cannot hook %s: %d%s\n", h->name, err,
+			       err == -EBUSY ?
+			       " (another ftrace user, e.g. a livepatch, modifies it)" :
+			       err == -EOPNOTSUPP ? " (calls to it were not redirected)" :
+			       "");
 	}
 	if (err)
 		cidreg_unhook_module_locked(module);
@@ -265,23 +392,34 @@ static int cidreg_module_notify(struct notifier_block *nb,
 				unsigned long action, void *data)
 {
 	struct module *mod = data;
+	int err = 0;
 
 	if (!cidreg_is_target(mod->name))
 		return NOTIFY_DONE;
 
-	mutex_lock(&cidreg_hooks_lock);
+	mutex_lock(&cidreg_hooks_mutex);
 	switch (action) {
 	case MODULE_STATE_COMING:
-		/* Enforcement stays off for it, but it may load. */
-		if (cidreg_hook_module_locked(mod->name))
-			pr_err("%s: not enforced: cannot hook it\n", mod->name);
+		err = cidreg_hook_module_locked(mod->name);
+		if (!err)
+			break;
+		if (cidreg_mode_get_value() != VSOCK_CIDREG_MODE_OFF) {
+			pr_err("%s: refusing its load: it cannot be hooked and mode is not off\n",
+			       mod->name);
+			break;
+		}
+		/* mode=off enforces nothing: it may load, and shows missing. */
+		pr_warn("%s: loads unhooked (mode=off); no other mode can be set until it is reloaded\n",
+			mod->name);
+		cidreg_mark_missing_locked(mod->name);
+		err = 0;
 		break;
 	case MODULE_STATE_GOING:
 		cidreg_unhook_module_locked(mod->name);
 		break;
 	}
-	mutex_unlock(&cidreg_hooks_lock);
-	return NOTIFY_OK;
+	mutex_unlock(&cidreg_hooks_mutex);
+	return notifier_from_errno(err);
 }
 
 static struct notifier_block cidreg_module_nb = {
@@ -338,19 +476,98 @@ bool cidreg_cid_is_local(u32 cid)
 }
 
 /**
+ * cidreg_hooks_lock() - hold the hook state still (no module is hooked or
+ *	unhooked meanwhile).
+ */
+void cidreg_hooks_lock(void)
+{
+	mutex_lock(&cidreg_hooks_mutex);
+}
+
+/**
+ * cidreg_hooks_unlock() - release what cidreg_hooks_lock() took.
+ */
+void cidreg_hooks_unlock(void)
+{
+	mutex_unlock(&cidreg_hooks_mutex);
+}
+
+/**
+ * cidreg_hooks_missing_locked() - whether a target runs unhooked.
+ *
+ * Under cidreg_hooks_lock().
+ *
+ * Return: true if vsock or vhost_vsock loaded under mode=off and could not
+ * be hooked: no rule can be enforced on it until it is reloaded.
+ */
+bool cidreg_hooks_missing_locked(void)
+{
+	int i;
+
+	lockdep_assert_held(&cidreg_hooks_mutex);
+	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
+		if (cidreg_hooks[i].state == CIDREG_HOOK_MISSING)
+			return true;
+	return false;
+}
+
+/**
+ * cidreg_hooks_show() - each hook and its state, a line each.
+ * @buf: a sysfs buffer (PAGE_SIZE).
+ *
+ * Return: the length written.
+ */
+int cidreg_hooks_show(char *buf)
+{
+	int i, len = 0;
+
+	mutex_lock(&cidreg_hooks_mutex);
+	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
+		len += sysfs_emit_at(buf, len, "%s %s\n", cidreg_hooks[i].name,
+				     cidreg_hook_state_names[cidreg_hooks[i].state]);
+	mutex_unlock(&cidreg_hooks_mutex);
+	return len;
+}
+
+/*
+ * Proves on the canary that redirection works on this kernel, then lets
+ * it go: the hooks of functions with no harmless call rely on that.
+ */
+static int cidreg_hooks_prove_mechanism(void)
+{
+	struct cidreg_hook *h = &cidreg_canary_hook;
+	int err;
+
+	err = cidreg_hook_place(h, cidreg_canary);
+	if (err == -EOPNOTSUPP)
+		pr_err("this kernel does not let an ftrace callback move the instruction pointer (arm64 needs DYNAMIC_FTRACE_WITH_ARGS): nothing could be enforced\n");
+	else if (err)
+		pr_err("cannot place the canary hook: %d\n", err);
+	else
+		cidreg_hook_remove(h);
+	return err;
+}
+
+/**
  * cidreg_hooks_init() - hook vsock and vhost_vsock, now and when they load.
  *
- * Return: 0, or a negative errno if a loaded target cannot be hooked
- * (a function missing, or modified by another ftrace user).
+ * Return: 0, or a negative errno if redirection does not work on this
+ * kernel or a loaded target cannot be hooked (a function missing, or
+ * modified by another ftrace user).
  */
 int cidreg_hooks_init(void)
 {
 	int err, i;
 
+	err = cidreg_hooks_prove_mechanism();
+	if (err) {
+		ftrace_free_filter(&cidreg_canary_hook.ops);
+		return err;
+	}
 	err = register_module_notifier(&cidreg_module_nb);
 	if (err)
 		return err;
-	mutex_lock(&cidreg_hooks_lock);
+	mutex_lock(&cidreg_hooks_mutex);
 	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++) {
 		const char *module = cidreg_modules[i];
 
@@ -363,7 +580,7 @@ int cidreg_hooks_init(void)
 			break;
 		}
 	}
-	mutex_unlock(&cidreg_hooks_lock);
+	mutex_unlock(&cidreg_hooks_mutex);
 	if (err)
 		cidreg_hooks_exit();
 	return err;
@@ -377,11 +594,12 @@ void cidreg_hooks_exit(void)
 	int i;
 
 	unregister_module_notifier(&cidreg_module_nb);
-	mutex_lock(&cidreg_hooks_lock);
+	mutex_lock(&cidreg_hooks_mutex);
 	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++)
 		cidreg_unhook_module_locked(cidreg_modules[i]);
 	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
 		if (cidreg_hooks[i].wrapper)
 			ftrace_free_filter(&cidreg_hooks[i].ops);
-	mutex_unlock(&cidreg_hooks_lock);
+	ftrace_free_filter(&cidreg_canary_hook.ops);
+	mutex_unlock(&cidreg_hooks_mutex);
 }

@@ -27,6 +27,11 @@ void cidreg_hooks_exit(void);
 int cidreg_hook_enter(void);
 void cidreg_hook_exit(int idx);
 
+void cidreg_hooks_lock(void);
+void cidreg_hooks_unlock(void);
+bool cidreg_hooks_missing_locked(void);
+int cidreg_hooks_show(char *buf);
+
 bool cidreg_vhost_holds(u32 cid);
 bool cidreg_cid_is_local(u32 cid);
 

@@ -17,14 +17,10 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
+#include "compat.h"
 #include "enforce.h"
 #include "netlink.h"
 #include "registry.h"
-
-/* 6.1.y and 6.2+: groups may require CAP_NET_ADMIN to join. */
-#ifndef GENL_MCAST_CAP_NET_ADMIN
-#define GENL_MCAST_CAP_NET_ADMIN 0
-#endif
 
 static struct genl_family cidreg_family;
 
@@ -32,7 +28,7 @@ enum { CIDREG_MCGRP_EVENTS };
 
 static const struct genl_multicast_group cidreg_mcgrps[] = {
 	[CIDREG_MCGRP_EVENTS] = { .name = VSOCK_CIDREG_MCGRP_EVENTS,
-				  .flags = GENL_MCAST_CAP_NET_ADMIN },
+				  CIDREG_MCGRP_NET_ADMIN },
 };
 
 static const struct nla_policy cidreg_get_policy[VSOCK_CIDREG_A_MAX + 1] = {
@@ -133,12 +129,12 @@ static int cidreg_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 /* cb->args: [0] next CID, [1] done, [2] netns of the filter (a reference). */
 static int cidreg_nl_dump_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *fd = info->attrs[VSOCK_CIDREG_A_NETNS_FD];
+	struct nlattr **attrs = cidreg_dump_attrs(cb);
+	struct nlattr *fd = attrs[VSOCK_CIDREG_A_NETNS_FD];
 	struct net *net;
 
-	if (info->attrs[VSOCK_CIDREG_A_CID]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[VSOCK_CIDREG_A_CID],
+	if (attrs[VSOCK_CIDREG_A_CID]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[VSOCK_CIDREG_A_CID],
 				    "a dump takes no CID");
 		return -EINVAL;
 	}
@@ -268,6 +264,7 @@ static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	u32 min = READ_ONCE(cidreg_cid_min), max = READ_ONCE(cidreg_cid_max);
 	struct nlattr *ports = a[VSOCK_CIDREG_A_PROTECTED_PORTS];
 	u32 buf[CIDREG_PORTS_MAX];
+	unsigned int nports = 0;
 	int err;
 
 	if (a[VSOCK_CIDREG_A_CID_MIN])
@@ -298,12 +295,22 @@ static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 				return -EINVAL;
 			}
 		}
-		err = cidreg_ports_replace(buf, n);
+		nports = n;
+	}
+	/* The one change refused for the state it finds goes first. */
+	if (a[VSOCK_CIDREG_A_MODE]) {
+		err = cidreg_mode_set_value(nla_get_u32(a[VSOCK_CIDREG_A_MODE]));
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[VSOCK_CIDREG_A_MODE],
+					    "vsock or vhost_vsock runs unhooked: reload it first");
+			return err;
+		}
+	}
+	if (ports) {
+		err = cidreg_ports_replace(buf, nports);
 		if (err)
 			return err;
 	}
-	if (a[VSOCK_CIDREG_A_MODE])
-		cidreg_mode_set_value(nla_get_u32(a[VSOCK_CIDREG_A_MODE]));
 	if (a[VSOCK_CIDREG_A_STRICT])
 		cidreg_strict_set(nla_get_u8(a[VSOCK_CIDREG_A_STRICT]));
 	WRITE_ONCE(cidreg_cid_min, min);

@@ -3,13 +3,15 @@
 #
 # `make check`: build everything, check the kernel code (W=1, sparse,
 # checkpatch), run the host tests, then the VM suite on the distro kernel
-# and on the debug kernel. Ends with "N passed, N failed" over all of it.
+# on the debug kernel and on Debian's 6.12. Prints one "KERNEL: N passed,
+# N failed" line per kernel, then "N passed, N failed" over all of it.
 #
-#   CHECK_KERNELS="distro debug" (default) picks the VM kernels.
+#   CHECK_KERNELS="distro 6.12 debug" (default) picks the VM kernels, by
+#   their names in selftests/vm/kernels.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
-kernels=${CHECK_KERNELS:-distro debug}
+kernels=${CHECK_KERNELS:-distro 6.12 debug}
 passed=0 failed=0 t0=$(date +%s)
 log=build/check
 mkdir -p $log
@@ -27,9 +29,10 @@ count() { # NAME COMMAND... : one check, pass or fail
 	fi
 }
 
+result_re='^[A-Za-z0-9._-]+: [0-9]+ passed, [0-9]+ failed$'
 add_summary() { # the "LABEL: N passed, N failed" line of a suite's output
 	local line
-	line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n1)
+	line=$(grep -E "$result_re" "$1" | tail -n1)
 	if [ -z "$line" ]; then
 		failed=$((failed + 1))
 		echo "FAILED: $1 has no result line"
@@ -57,41 +60,46 @@ awk -v expect="$(make -s -C selftests print-host-tests)" -v label=host \
 	-f scripts/tap-summary.awk $log/host.tap | tee $log/host.summary
 add_summary $log/host.summary
 
-# The VM suites run at the same time, one VM each (TCG keeps a VM on
-# about one core; the debug kernel builds meanwhile if it must): the first
-# kernel's suite streams here, the others' logs follow when they end.
-suite() { # KERNEL
-	local s=$(date +%s) jobs=1
-	# The debug suite runs last and alone: two VMs use both cores.
-	[ "$1" != debug ] || jobs=2
-	selftests/vm/vmtest.sh -k "$1" -j $jobs >"$log/vm-$1.log" 2>&1
+# The debug kernel's suite runs in the background on two VMs (it waits for
+# its kernel's build); the other kernels' suites run one after another
+# meanwhile, one VM each, streamed here. TCG keeps a VM on about one core.
+suite() { # KERNEL [VMS]
+	local s=$(date +%s)
+	selftests/vm/vmtest.sh -k "$1" -j "${2:-1}" >"$log/vm-$1.log" 2>&1
 	echo "== $1 kernel: $(( $(date +%s) - s ))s" >"$log/vm-$1.time"
 }
 read -ra ks <<<"$kernels"
-pids=()
-for k in "${ks[@]:1}"; do
-	suite "$k" &
-	pids+=($!)
-done
-if [ ${#ks[@]} -gt 0 ]; then
-	echo "== VM suite, ${ks[0]} kernel (${ks[*]:1} in the background)"
-	: >"$log/vm-${ks[0]}.log"
-	suite "${ks[0]}" &
-	first=$!
-	tail -n +1 -f "$log/vm-${ks[0]}.log" --pid=$first 2>/dev/null
-	wait $first
-	add_summary "$log/vm-${ks[0]}.log"
-	cat "$log/vm-${ks[0]}.time"
+bg=
+if [[ " $kernels " == *" debug "* ]]; then
+	suite debug 2 &
+	bg=$!
 fi
-for i in "${!pids[@]}"; do
-	k=${ks[$((i + 1))]}
-	wait "${pids[$i]}"
-	echo "== VM suite, $k kernel"
-	cat "$log/vm-$k.log"
+for k in "${ks[@]}"; do
+	[ "$k" != debug ] || continue
+	echo "== VM suite, $k kernel${bg:+ (debug in the background)}"
+	: >"$log/vm-$k.log"
+	suite "$k" &
+	pid=$!
+	tail -n +1 -f "$log/vm-$k.log" --pid=$pid 2>/dev/null
+	wait $pid
 	add_summary "$log/vm-$k.log"
 	cat "$log/vm-$k.time"
 done
+if [ -n "$bg" ]; then
+	wait "$bg"
+	echo "== VM suite, debug kernel"
+	cat "$log/vm-debug.log"
+	add_summary "$log/vm-debug.log"
+	cat "$log/vm-debug.time"
+fi
 
+# One line per kernel, then the total.
+echo "== results"
+grep -hE "$result_re" "$log/host.summary" || echo "host: no result line"
+for k in "${ks[@]}"; do
+	grep -hE "$result_re" "$log/vm-$k.log" | tail -n1 | grep . ||
+		echo "$k: no result line"
+done
 echo "make check took $(( $(date +%s) - t0 ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

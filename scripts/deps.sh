@@ -10,6 +10,8 @@ packages=(
 	# build: the module against Debian's headers, the tools
 	build-essential make gcc pkg-config kmod sparse
 	linux-headers-amd64 libnl-genl-3-dev libkmod-dev
+	# Debian 6.12+ headers ship a vmlinux: kbuild adds BTF to modules
+	dwarves
 	# the kernel tree: kselftest_harness.h, checkpatch.pl, the debug kernel
 	linux-source-6.1 xz-utils bc flex bison libelf-dev libssl-dev
 	# the VM suite: the distro kernel to boot, QEMU, the initramfs

@@ -10,18 +10,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+prog=build-debug-kernel
+. "$here/lib.sh"
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-# Without a home (a bare CI runner), in /var/cache; never below the
-# repository, whose `make clean` deletes objects and modules recursively.
-if [ -n "${XDG_CACHE_HOME:-}" ] || [ -n "${HOME:-}" ]; then
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/vsock-cidreg
-else
-	cache=/var/cache/vsock-cidreg
-fi
-cache=${CIDREG_CACHE:-$cache}
+cache=$(cache_dir)
 jobs=${JOBS:-$(nproc)}
-
-die() { echo "build-debug-kernel: $*" >&2; exit 1; }
 
 [ -r "$tarball" ] || die "$tarball not found: install linux-source-6.1 (scripts/deps.sh)"
 for t in gcc make flex bison bc; do

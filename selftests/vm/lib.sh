@@ -13,12 +13,43 @@ splat_re='BUG:|WARNING:|Oops|KASAN|UBSAN|possible .*locking|possible recursive l
 
 die() { echo "${prog:-vm}: $*" >&2; exit 1; }
 
-# kernel_prepare NAME: set K_IMAGE, K_MODROOT, K_KDIR, K_VER for "distro"
-# (the newest installed linux-image-*-amd64) or "debug" (built and cached
-# by build-debug-kernel.sh).
+# cache_dir: where downloads and built kernels are kept between runs;
+# never below the repository, whose `make clean` deletes objects and
+# modules recursively. Without a home (a bare CI runner), /var/cache.
+cache_dir() {
+	if [ -n "${CIDREG_CACHE:-}" ]; then
+		echo "$CIDREG_CACHE"
+	elif [ -n "${XDG_CACHE_HOME:-}" ] || [ -n "${HOME:-}" ]; then
+		echo "${XDG_CACHE_HOME:-$HOME/.cache}/vsock-cidreg"
+	else
+		echo /var/cache/vsock-cidreg
+	fi
+}
+
+# kernel_names: the names of selftests/vm/kernels, in its order.
+kernel_names() {
+	awk '!/^#/ && NF { print $1 }' "$vm_dir/kernels"
+}
+
+# kernel_row NAME: set KT_ARCH, KT_SOURCE, KT_WHAT from selftests/vm/kernels.
+kernel_row() {
+	local row
+	row=$(awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4 }' "$vm_dir/kernels")
+	[ -n "$row" ] ||
+		die "unknown kernel '$1': use one of $(kernel_names | paste -sd' ') (selftests/vm/kernels)"
+	read -r KT_ARCH KT_SOURCE KT_WHAT <<<"$row"
+}
+
+# kernel_prepare NAME: set K_IMAGE, K_MODROOT, K_KDIR, K_VER, K_ARCH for a
+# kernel of selftests/vm/kernels: the host's installed one, the debug
+# kernel (built and cached by build-debug-kernel.sh), or a Debian kernel
+# (fetched and cached by fetch-kernel.sh).
 kernel_prepare() {
-	case "$1" in
-	distro)
+	local out
+	kernel_row "$1"
+	K_ARCH=$KT_ARCH
+	case $KT_SOURCE in
+	installed)
 		K_IMAGE=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
 		[ -n "$K_IMAGE" ] ||
 			die "no /boot/vmlinuz-*-amd64: install linux-image-amd64 (scripts/deps.sh)"
@@ -29,8 +60,7 @@ kernel_prepare() {
 		[ -f "$K_KDIR/Makefile" ] ||
 			die "no headers for $K_VER in $K_KDIR: install linux-headers-$K_VER"
 		;;
-	debug)
-		local out
+	build)
 		out=$("$vm_dir/build-debug-kernel.sh") || exit 1
 		K_IMAGE=$out/bzImage
 		K_MODROOT=$out/modroot
@@ -38,7 +68,11 @@ kernel_prepare() {
 		K_VER=$(cat "$K_KDIR/include/config/kernel.release")
 		;;
 	*)
-		die "unknown kernel '$1': use distro or debug"
+		out=$("$vm_dir/fetch-kernel.sh" "$1") || exit 1
+		K_IMAGE=$out/image
+		K_MODROOT=$out/modroot
+		K_KDIR=$out/build
+		K_VER=$(cat "$out/release")
 		;;
 	esac
 	[ -d "$K_MODROOT/lib/modules/$K_VER" ] ||

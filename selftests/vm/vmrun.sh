@@ -5,7 +5,10 @@
 # our module staged so that `modprobe vsock_cidreg` works, run a command
 # in it, and fail if the command fails or the kernel log shows a splat.
 #
-#   vmrun.sh [-k distro|debug] [-t SECONDS] [-m MEMORY_MB] [-r ROOT] [-s SLOT] -- COMMAND [ARGS]
+#   vmrun.sh [-k KERNEL] [-t SECONDS] [-m MEMORY_MB] [-r ROOT] [-s SLOT] -- COMMAND [ARGS]
+#
+# -k KERNEL is a name of selftests/vm/kernels (default: distro, the host's
+# own kernel).
 #
 # -s SLOT names the run directory (build/KERNEL/runSLOT) of a VM that boots
 # beside others of the same kernel.
@@ -29,7 +32,7 @@ while getopts "k:t:m:r:s:" opt; do
 	m) mem=$OPTARG ;;
 	r) root=$(cd "$OPTARG" 2>/dev/null && pwd) || die "-r $OPTARG: no such directory" ;;
 	s) slot=$OPTARG ;;
-	*) die "usage: vmrun.sh [-k distro|debug] [-t SECONDS] [-m MB] [-r ROOT] [-s SLOT] -- COMMAND" ;;
+	*) die "usage: vmrun.sh [-k KERNEL] [-t SECONDS] [-m MB] [-r ROOT] [-s SLOT] -- COMMAND" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -68,9 +71,17 @@ modprobe -a -S "$K_VER" -d "$K_MODROOT" --show-depends \
 	awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' >"$run/mods" ||
 	die "cannot resolve the 9p modules for $K_VER: $(cat "$run/modprobe.err")"
 : >"$initrd/modules.list"
+# busybox insmod takes them uncompressed (Debian compresses them from 6.12).
 while read -r m; do
-	cp "$m" "$initrd/modules/"
-	echo "${m##*/}" >>"$initrd/modules.list"
+	ko=${m##*/}
+	ko=${ko%.ko*}.ko
+	case $m in
+	*.xz) xz -dc "$m" ;;
+	*.zst) zstd -qdc "$m" ;;
+	*.gz) gzip -dc "$m" ;;
+	*) cat "$m" ;;
+	esac >"$initrd/modules/$ko" || die "cannot copy $m into the initramfs"
+	echo "$ko" >>"$initrd/modules.list"
 done <"$run/mods"
 (cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$run/initramfs.cpio.gz"
 

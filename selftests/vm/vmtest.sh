@@ -4,7 +4,7 @@
 # Run the VM suite (the kselftest programs of selftests/Makefile, built by
 # `make selftests`) on one kernel and count the results:
 #
-#   vmtest.sh [-k distro|debug] [-t SECONDS] [-j VMS] [TEST...]
+#   vmtest.sh [-k KERNEL] [-t SECONDS] [-j VMS] [TEST...]
 #
 # -j VMS splits the programs over that many VMs booted side by side (each
 # program runs whole in one VM; selftests/vm/weights says what each costs,
@@ -21,7 +21,7 @@ while getopts "k:t:j:" opt; do
 	k) kernel=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	j) jobs=$OPTARG ;;
-	*) die "usage: vmtest.sh [-k distro|debug] [-t SECONDS] [-j VMS] [TEST...]" ;;
+	*) die "usage: vmtest.sh [-k KERNEL] [-t SECONDS] [-j VMS] [TEST...]" ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch, verify, unpack and cache a Debian kernel of selftests/vm/kernels:
+# its image, its modules and the headers to build ours against.
+#
+#   fetch-kernel.sh [-u] NAME
+#
+# Prints the directory that holds: image (the kernel to boot), modroot/
+# (lib/modules/RELEASE, with depmod run), build/ (a KDIR) and release.
+#
+# Other suites than the host's are reached through a private apt
+# configuration under the cache (its own sources list, lists and
+# archives), never through the machine's own sources, and nothing is
+# installed: the packages are unpacked with dpkg -x. apt checks each
+# package against the archive's signed index; we record the index's
+# SHA256 and check the cached packages against it again on every later
+# run. -u refreshes the package lists first (a newer kernel); without it a
+# cached kernel is reused as it is.
+set -euo pipefail
+prog=fetch-kernel
+. "$(dirname "$0")/lib.sh"
+
+refresh=0
+while getopts "u" opt; do
+	case $opt in
+	u) refresh=1 ;;
+	*) die "usage: fetch-kernel.sh [-u] NAME" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || die "usage: fetch-kernel.sh [-u] NAME"
+name=$1
+
+kernel_row "$name"
+case $KT_SOURCE in
+installed|build)
+	die "$name is not fetched (source: $KT_SOURCE); vmrun.sh -k $name prepares it" ;;
+esac
+for t in apt-get dpkg-deb depmod sha256sum; do
+	command -v $t >/dev/null || die "$t missing: run scripts/deps.sh"
+done
+
+cache=$(cache_dir)
+out=$cache/kernels/$name
+mkdir -p "$cache/kernels"
+exec 8>"$cache/kernels/.$name.lock"
+flock 8
+
+# A cached kernel is complete (.done is written last) and its packages
+# still match the checksums taken from the archive's index.
+if [ "$refresh" -eq 0 ] && [ -f "$out/.done" ]; then
+	(cd "$out/debs" && sha256sum --quiet -c ../SHA256SUMS) >/dev/null 2>&1 ||
+		die "$out: cached packages do not match their checksums: remove $out and run again"
+	echo "$out"
+	exit 0
+fi
+
+# The mirrors the host uses, so nothing here names one: the main archive,
+# and the security archive for *-security suites.
+host_uri() { # PATTERN: the URI of the host's source whose suites match
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+		awk -v re="$1" '$2 ~ re { print $1; exit }'
+}
+main_uri=$(host_uri '^bookworm$|^bookworm-updates$|^trixie$|^bullseye$')
+sec_uri=$(host_uri '-security$')
+[ -n "$main_uri" ] || die "cannot tell the Debian mirror from the host's apt sources: run apt-get update"
+
+apt=$cache/apt/$KT_ARCH-${KT_SOURCE//,/+}
+mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc"
+{
+	IFS=, read -ra suites <<<"$KT_SOURCE"
+	for s in "${suites[@]}"; do
+		uri=$main_uri
+		if [[ $s == *-security ]]; then
+			[ -n "$sec_uri" ] || die "the host has no security source for $s"
+			uri=$sec_uri
+		fi
+		echo "deb [arch=$KT_ARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main"
+	done
+} >"$apt/etc/sources.list"
+aptopts=(
+	-o "Dir::Etc::SourceList=$apt/etc/sources.list"
+	-o "Dir::Etc::SourceParts=$apt/etc/none"
+	-o "Dir::State::Lists=$apt/lists"
+	-o "Dir::Cache=$apt"
+	-o "Dir::Cache::archives=$apt/archives"
+	-o "Dir::State::status=$apt/etc/status"
+	-o "APT::Architecture=$KT_ARCH"
+	-o "APT::Architectures=$KT_ARCH"
+	-o "Debug::NoLocking=1"
+	-q
+)
+: >"$apt/etc/status"
+if [ "$refresh" -eq 1 ] || [ ! -f "$apt/lists/.updated" ]; then
+	echo "$prog: reading the package lists of $KT_SOURCE ($KT_ARCH)" >&2
+	apt-get "${aptopts[@]}" update >"$apt/update.log" 2>&1 ||
+		die "apt-get update for $KT_SOURCE failed: $(grep -m1 -E '^(E|Err):' "$apt/update.log")"
+	touch "$apt/lists/.updated"
+fi
+
+# WHAT may be a meta-package: follow it to the image with a release in
+# its name, then take that release's headers and what they depend on.
+depends() { # PACKAGE: its direct dependencies, first alternatives only
+	apt-cache "${aptopts[@]}" depends --no-recommends --no-suggests \
+		--no-conflicts --no-breaks --no-replaces --no-enhances "$1" 2>/dev/null |
+		awk '/^  Depends:/ { print $2 }'
+}
+image=$KT_WHAT
+for _ in 1 2 3; do
+	next=$(depends "$image" | grep -m1 '^linux-image-[0-9]' || true)
+	[ -n "$next" ] || break
+	image=$next
+done
+release=${image#linux-image-}
+release=${release%-unsigned}
+[[ $release =~ ^[0-9] ]] ||
+	die "$KT_WHAT in $KT_SOURCE does not lead to a linux-image-RELEASE package"
+headers=linux-headers-$release
+pkgs=("$image" "$headers")
+for d in $(depends "$headers"); do
+	case $d in
+	linux-headers-*|linux-kbuild-*) pkgs+=("$d") ;;
+	esac
+done
+echo "$prog: $name is $release: ${pkgs[*]}" >&2
+
+tmp=$out.new
+rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/root"
+(cd "$tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}") \
+	>"$tmp/download.log" 2>&1 ||
+	die "downloading ${pkgs[*]} failed: $(grep -m1 -E '^(E|Err):' "$tmp/download.log")"
+# The checksums of the archive's index, for the versions downloaded.
+for deb in "$tmp"/debs/*.deb; do
+	p=$(dpkg-deb -f "$deb" Package) v=$(dpkg-deb -f "$deb" Version)
+	sum=$(apt-cache "${aptopts[@]}" show "$p=$v" 2>/dev/null |
+		awk '/^SHA256:/ { print $2; exit }')
+	[ -n "$sum" ] || die "no SHA256 for $p $v in the archive's index"
+	echo "$sum  ${deb##*/}"
+done >"$tmp/SHA256SUMS"
+(cd "$tmp/debs" && sha256sum --quiet -c ../SHA256SUMS) ||
+	die "downloaded packages do not match the archive's index"
+for deb in "$tmp"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$tmp/root" || die "cannot unpack ${deb##*/}"
+done
+
+# The image and its modules, with the indexes depmod makes at install.
+img=$(ls "$tmp"/root/boot/vmlinu[xz]-"$release" 2>/dev/null | head -n1)
+[ -n "$img" ] || die "$image holds no /boot/vmlinuz-$release"
+ln -s "${img#"$tmp"/}" "$tmp/image"
+mkdir -p "$tmp/modroot/lib"
+ln -s ../../root/lib/modules "$tmp/modroot/lib/modules"
+[ -d "$tmp/root/lib/modules/$release" ] || die "$image holds no modules"
+depmod -b "$tmp/root" "$release" || die "depmod failed for $release"
+
+# The headers name their common half and kbuild by absolute paths.
+kdir=$tmp/root/usr/src/linux-headers-$release
+[ -f "$kdir/Makefile" ] || die "$headers holds no Makefile"
+grep -rlI --include=Makefile '/usr/src/linux-headers-' "$tmp/root/usr/src" |
+	xargs -r sed -i "s|/usr/src/linux-headers-|$out/root/usr/src/linux-headers-|g"
+ln -s "root/usr/src/linux-headers-$release" "$tmp/build"
+echo "$release" >"$tmp/release"
+
+rm -rf "$out"
+mv "$tmp" "$out"
+touch "$out/.done"
+echo "$out"
