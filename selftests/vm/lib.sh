@@ -79,9 +79,10 @@ kernel_prepare() {
 		die "no modules for $K_VER under $K_MODROOT/lib/modules"
 }
 
-# module_build NAME: build vsock_cidreg.ko against K_KDIR in a copy of the
-# sources under build/NAME/, so each kernel keeps its own objects. Sets
-# K_MODULE.
+# module_build NAME: build vsock_cidreg.ko, and the VM suite's test modules
+# (selftests/modules), against K_KDIR in a copy of the sources under
+# build/NAME/, so each kernel keeps its own objects. Sets K_MODULE and
+# K_TEST_MODULES.
 module_build() {
 	local dir=$build_root/$1/module
 	mkdir -p "$dir"
@@ -91,13 +92,18 @@ module_build() {
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
 		--exclude='*.symvers' \
-		"$repo/kernel" "$repo/include" "$dir/" ||
+		"$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/" ||
 		die "cannot copy the module sources to $dir (is rsync installed?)"
 	make -s -C "$K_KDIR" M="$dir" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		die "building the module against $K_KDIR failed"
 	}
+	make -s -C "$K_KDIR" M="$dir/modules" modules >"$dir/test-build.log" 2>&1 || {
+		cat "$dir/test-build.log" >&2
+		die "building the test modules against $K_KDIR failed"
+	}
 	K_MODULE=$dir/kernel/vsock_cidreg.ko
+	K_TEST_MODULES=("$dir"/modules/*.ko)
 }
 
 # link_module_tree SRC DST: DST gets what depmod needs of the module tree
@@ -120,8 +126,12 @@ link_module_tree() {
 # deletes every *.ko below it, build/ included).
 stage_intact() {
 	local m=$1/lib/modules/$K_VER
+	local t
 	[ "$(cat "$1/.sum" 2>/dev/null)" = "$2" ] &&
 		cmp -s "$K_MODULE" "$m/extra/vsock_cidreg.ko" || return 1
+	for t in "${K_TEST_MODULES[@]}"; do
+		cmp -s "$t" "$m/extra/${t##*/}" || return 1
+	done
 	[ "$K_MODROOT" = / ] ||
 		(cd "$m" && xargs -a modules.order ls >/dev/null 2>&1)
 }
@@ -133,7 +143,7 @@ stage_intact() {
 stage_modules() {
 	local stage=$build_root/$1/stage scratch=$build_root/$1/depmod
 	local src=$K_MODROOT/lib/modules/$K_VER sum
-	sum=$(cat "$K_MODULE" "$K_IMAGE" | sha256sum)
+	sum=$(cat "$K_MODULE" "${K_TEST_MODULES[@]}" "$K_IMAGE" | sha256sum)
 	if stage_intact "$stage" "$sum"; then
 		K_STAGE=$stage
 		return
@@ -141,7 +151,7 @@ stage_modules() {
 	rm -rf "$stage" "$scratch"
 	mkdir -p "$scratch/lib/modules/$K_VER/extra" "$stage/lib/modules/$K_VER"
 	link_module_tree "$src" "$scratch/lib/modules/$K_VER"
-	cp "$K_MODULE" "$scratch/lib/modules/$K_VER/extra/"
+	cp "$K_MODULE" "${K_TEST_MODULES[@]}" "$scratch/lib/modules/$K_VER/extra/"
 	depmod -b "$scratch" "$K_VER" || die "depmod failed for $K_VER"
 	cp -r "$scratch/lib/modules/$K_VER"/modules.* \
 		"$scratch/lib/modules/$K_VER/extra" "$stage/lib/modules/$K_VER/"
