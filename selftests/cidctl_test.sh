@@ -42,6 +42,12 @@ t_status_loaded() {
 	modprobe vsock_cidreg
 	cidctl -j status | json "j['loaded'] and j['state']=='live' and j['version']=='$(cat /sys/module/vsock_cidreg/version)' and j['mode']=='enforce'"
 	cidctl status | grep -q 'vsock_cidreg live, version'
+	# Each hook and its state, in text and JSON; no hooks= setting.
+	modprobe vhost_vsock
+	cidctl -j status | json "j['hooks']['vsock:vsock_find_cid']=='verified' and j['hooks']['vhost_vsock:vhost_vsock_dev_ioctl']=='placed' and j['hooks']['vhost_vsock:vhost_vsock_get']=='resolved' and len(j['hooks'])==6"
+	cidctl status >"$tmp/s"
+	grep -Eq '^hooks: +vsock:__vsock_bind +placed$' "$tmp/s"
+	! grep -q 'hooks=' "$tmp/s"
 }
 
 t_status_unloaded() {

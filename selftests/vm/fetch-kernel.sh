@@ -60,7 +60,7 @@ fi
 # and the security archive for *-security suites.
 host_uri() { # PATTERN: the URI of the host's source whose suites match
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
-		awk -v re="$1" '$2 ~ re { print $1; exit }'
+		awk -v re="$1" '$2 ~ re && !n++ { print $1 }'
 }
 main_uri=$(host_uri '^bookworm$|^bookworm-updates$|^trixie$|^bullseye$')
 sec_uri=$(host_uri '-security$')
@@ -108,7 +108,7 @@ depends() { # PACKAGE: its direct dependencies, first alternatives only
 }
 image=$KT_WHAT
 for _ in 1 2 3; do
-	next=$(depends "$image" | grep -m1 '^linux-image-[0-9]' || true)
+	next=$(depends "$image" | awk '/^linux-image-[0-9]/ && !n++')
 	[ -n "$next" ] || break
 	image=$next
 done
@@ -134,7 +134,7 @@ rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/root"
 for deb in "$tmp"/debs/*.deb; do
 	p=$(dpkg-deb -f "$deb" Package) v=$(dpkg-deb -f "$deb" Version)
 	sum=$(apt-cache "${aptopts[@]}" show "$p=$v" 2>/dev/null |
-		awk '/^SHA256:/ { print $2; exit }')
+		awk '/^SHA256:/ && !n++ { print $2 }')
 	[ -n "$sum" ] || die "no SHA256 for $p $v in the archive's index"
 	echo "$sum  ${deb##*/}"
 done >"$tmp/SHA256SUMS"

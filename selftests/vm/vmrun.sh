@@ -41,7 +41,7 @@ shift $((OPTIND - 1))
 
 command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 not found: install qemu-system-x86 (scripts/deps.sh)"
-[ -x /bin/busybox ] && /bin/busybox --list | grep -qx switch_root ||
+[ -x /bin/busybox ] && /bin/busybox --list | grep -x switch_root >/dev/null ||
 	die "/bin/busybox with switch_root not found: install busybox-static"
 [ "$(id -u)" -eq 0 ] ||
 	die "must run as root: the 9p root export maps the guest's root to the caller"

@@ -7,6 +7,7 @@
  * module is not loaded. With "reserve ... -- COMMAND": COMMAND's status
  * (126: it cannot run, 127: not found).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
@@ -208,12 +209,74 @@ static int do_config(struct cidreg *h, const struct cidctl_args *a)
 }
 
 /* status: libkmod says whether the module is there; sysfs the rest. */
+#define PARAMS_DIR "/sys/module/vsock_cidreg/parameters"
+
+/* Prints the module's settings, " name=value" each, in name order. */
+static void print_parameters(void)
+{
+	struct dirent **names;
+	char path[512], value[256];
+	int i, n;
+	FILE *f;
+
+	n = scandir(PARAMS_DIR, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		/* Not a setting: shown on its own (print_hooks()). */
+		if (name[0] != '.' && strcmp(name, "hooks")) {
+			snprintf(path, sizeof(path), PARAMS_DIR "/%s", name);
+			f = fopen(path, "r");
+			if (f && fgets(value, sizeof(value), f)) {
+				value[strcspn(value, "\n")] = 0;
+				printf(" %s=%s", name, value);
+			}
+			if (f)
+				fclose(f);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+/*
+ * Prints each hook and its state ("module:symbol state" lines of the
+ * hooks parameter): as "hooks:" lines of text, or as a JSON object.
+ */
+static void print_hooks(bool json)
+{
+	char line[256], name[200], state[32];
+	const char *sep = "";
+	FILE *f = fopen(PARAMS_DIR "/hooks", "r");
+
+	if (json)
+		printf(",\"hooks\":{");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%199s %31s", name, state) != 2)
+			continue;
+		if (json) {
+			printf("%s", sep);
+			cidctl_json_string(stdout, name);
+			putchar(':');
+			cidctl_json_string(stdout, state);
+			sep = ",";
+		} else {
+			printf("hooks:    %-40s %s\n", name, state);
+		}
+	}
+	if (json)
+		putchar('}');
+	if (f)
+		fclose(f);
+}
+
 static int do_status(struct cidreg *h, bool json)
 {
 	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
 	struct kmod_module *mod = NULL;
 	const char *state = "not loaded";
-	char version[64] = "", param[128];
+	char version[64] = "";
 	struct cidreg_config c = {};
 	struct cidreg_stats st = {};
 	bool loaded = false, have = false;
@@ -239,10 +302,12 @@ static int do_status(struct cidreg *h, bool json)
 		printf("{\"loaded\":%s,\"state\":\"%s\",\"version\":",
 		       loaded ? "true" : "false", state);
 		cidctl_json_string(stdout, version);
-		if (have)
+		if (have) {
 			printf(",\"mode\":\"%s\",\"strict\":%s,\"entries\":%u",
 			       cidreg_mode_name(c.mode),
 			       c.strict ? "true" : "false", st.entries);
+			print_hooks(true);
+		}
 		printf(",\"tools_version\":\"%s\"}\n", CIDREG_VERSION);
 	} else {
 		printf("module:   vsock_cidreg %s%s%s\n", state,
@@ -252,15 +317,9 @@ static int do_status(struct cidreg *h, bool json)
 			       cidreg_mode_name(c.mode),
 			       c.strict ? " (strict)" : "", st.entries);
 			printf("parameters:");
-			f = popen("cd /sys/module/vsock_cidreg/parameters && grep -H . * 2>/dev/null", "r");
-			while (f && fgets(param, sizeof(param), f)) {
-				param[strcspn(param, "\n")] = 0;
-				*strchr(param, ':') = '=';
-				printf(" %s", param);
-			}
-			if (f)
-				pclose(f);
+			print_parameters();
 			printf("\n");
+			print_hooks(false);
 		}
 		if (!loaded)
 			printf("load it with: modprobe vsock_cidreg (options in /etc/modprobe.d/vsock-cidreg.conf)\n");
