@@ -26,6 +26,7 @@ while getopts "k:t:j:" opt; do
 done
 shift $((OPTIND - 1))
 [[ $jobs =~ ^[1-9]$ ]] || die "-j $jobs: give 1 to 9 VMs"
+kernel_row "$kernel"
 
 bindir=$build_root/selftests
 tests=("$@")
