@@ -16,6 +16,11 @@
 #include "lib/util.h"
 
 #define PARAMS "/sys/module/vsock_cidreg/parameters/"
+/*
+ * Each test loads and unloads modules a few times, each unload waiting for
+ * RCU tasks: seconds apiece on the debug kernel under TCG, beside other VMs.
+ */
+#define SLOW 300
 
 /* The state hooks shows for @fn ("module:symbol"), or "" if not listed. */
 static const char *hook_state(const char *fn)
@@ -68,7 +73,7 @@ FIXTURE_TEARDOWN(hooks)
 	EXPECT_EQ(0, run_cmd("modprobe -r vhost_vsock cidreg_blocker vsock_cidreg"));
 }
 
-TEST_F(hooks, each_hook_is_proven_when_its_module_loads)
+TEST_F_TIMEOUT(hooks, each_hook_is_proven_when_its_module_loads, SLOW)
 {
 	ASSERT_EQ(0, module_load("vsock_cidreg"));
 	ASSERT_EQ(0, module_unload("vhost_vsock"));
@@ -88,7 +93,7 @@ TEST_F(hooks, each_hook_is_proven_when_its_module_loads)
 	EXPECT_STREQ("absent", hook_state("vhost_vsock:vhost_vsock_get"));
 }
 
-TEST_F(hooks, load_is_refused_when_a_loaded_function_cannot_be_hooked)
+TEST_F_TIMEOUT(hooks, load_is_refused_when_a_loaded_function_cannot_be_hooked, SLOW)
 {
 	ASSERT_EQ(0, module_load("vsock"));
 	ASSERT_EQ(0, run_cmd("modprobe cidreg_blocker target=vsock:__vsock_bind"));
@@ -100,7 +105,7 @@ TEST_F(hooks, load_is_refused_when_a_loaded_function_cannot_be_hooked)
 	EXPECT_STREQ("placed", hook_state("vsock:__vsock_bind"));
 }
 
-TEST_F(hooks, a_module_that_cannot_be_hooked_is_refused_its_load)
+TEST_F_TIMEOUT(hooks, a_module_that_cannot_be_hooked_is_refused_its_load, SLOW)
 {
 	ASSERT_EQ(0, module_load("vsock_cidreg"));
 	ASSERT_EQ(0, run_cmd("modprobe cidreg_blocker target=vhost_vsock:vhost_vsock_dev_ioctl"));
@@ -116,7 +121,7 @@ TEST_F(hooks, a_module_that_cannot_be_hooked_is_refused_its_load)
 	EXPECT_STREQ("placed", hook_state("vhost_vsock:vhost_vsock_dev_ioctl"));
 }
 
-TEST_F(hooks, audit_also_refuses_a_module_it_cannot_hook)
+TEST_F_TIMEOUT(hooks, audit_also_refuses_a_module_it_cannot_hook, SLOW)
 {
 	ASSERT_EQ(0, run_cmd("modprobe vsock_cidreg mode=audit"));
 	ASSERT_EQ(0, run_cmd("modprobe cidreg_blocker target=vhost_vsock:vhost_vsock_dev_release"));
@@ -124,7 +129,7 @@ TEST_F(hooks, audit_also_refuses_a_module_it_cannot_hook)
 	EXPECT_FALSE(module_loaded("vhost_vsock"));
 }
 
-TEST_F(hooks, under_mode_off_it_loads_unhooked_and_no_other_mode_is_taken)
+TEST_F_TIMEOUT(hooks, under_mode_off_it_loads_unhooked_and_no_other_mode_is_taken, SLOW)
 {
 	ASSERT_EQ(0, run_cmd("modprobe vsock_cidreg mode=off"));
 	ASSERT_EQ(0, run_cmd("modprobe cidreg_blocker target=vhost_vsock:vhost_vsock_dev_ioctl"));
