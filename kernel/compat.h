@@ -74,15 +74,12 @@
  * Who may join the events group (every netns, pid and label of the node
  * goes there): CAP_NET_ADMIN, as GENL_MCAST_CAP_NET_ADMIN asks since 6.7,
  * "genetlink: add CAP_NET_ADMIN test for multicast bind" (backported to
- * 6.1.y, so tested by its macro, not by version). Stable trees that took
- * only the bit for CAP_SYS_ADMIN (Debian's 5.10 headers have the
- * cap_sys_admin field; Kbuild looks) get that stricter gate. A kernel
- * with neither would let anyone listen: no build there.
+ * 6.1.y, so tested by its macro, not by version). A kernel without it
+ * would let anyone listen: no build there. (Debian's 5.10 headers have
+ * only a cap_sys_admin bit; using it is for the 5.10 port.)
  */
-#if defined(GENL_MCAST_CAP_NET_ADMIN)
+#ifdef GENL_MCAST_CAP_NET_ADMIN
 #define CIDREG_MCGRP_NET_ADMIN .flags = GENL_MCAST_CAP_NET_ADMIN
-#elif defined(CIDREG_HAVE_MCGRP_CAP_SYS_ADMIN)
-#define CIDREG_MCGRP_NET_ADMIN .cap_sys_admin = 1
 #else
 #error "no way to restrict who joins the events group: it would leak every netns"
 #endif
