@@ -7,8 +7,11 @@
 #define _VSOCK_CIDREG_COMPAT_H
 
 #include <linux/ftrace.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/version.h>
+#include <linux/vm_sockets.h>
 #include <net/genetlink.h>
 
 /* get_random_u32_below() replaced prandom_u32_max() in 6.2 (and 6.1.y). */
@@ -18,6 +21,8 @@
 
 /*
  * Redirecting a traced function from an ftrace callback:
+ * - up to 5.10, callbacks get the struct pt_regs that
+ *   FTRACE_OPS_FL_SAVE_REGS saved, and move its instruction pointer;
  * - 5.11, "ftrace: Have the callbacks receive a struct ftrace_regs
  *   instead of pt_regs": callbacks get struct ftrace_regs, and x86 gets
  *   ftrace_instruction_pointer_set();
@@ -25,10 +30,10 @@
  *   ftrace_regs_set_instruction_pointer()";
  * - 6.13 makes struct ftrace_regs opaque: only the accessor works, which
  *   is all we use.
- * Earlier kernels are not supported yet.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
-#error "vsock_cidreg needs Linux 5.11 or later (struct ftrace_regs)"
+#define cidreg_ftrace_regs pt_regs
+#define cidreg_ftrace_set_ip(regs, ip) instruction_pointer_set(regs, ip)
 #elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define cidreg_ftrace_regs ftrace_regs
 #define cidreg_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
@@ -39,12 +44,88 @@
 #endif
 
 /*
+ * Which registers the callback needs to move the instruction pointer:
+ * with HAVE_DYNAMIC_FTRACE_WITH_ARGS (5.11, "ftrace/x86: Allow for
+ * arguments to be passed in to ftrace_regs by default"; arm64 since 6.2)
+ * every callback's ftrace_regs can, and asking for all of them
+ * (FTRACE_OPS_FL_SAVE_REGS) fails with EINVAL where the architecture has
+ * no WITH_REGS (arm64, Debian 6.12). Livepatch asks the same way.
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define CIDREG_FTRACE_OPS_FL_REGS 0
+#else
+#define CIDREG_FTRACE_OPS_FL_REGS FTRACE_OPS_FL_SAVE_REGS
+#endif
+
+/*
  * 5.11, "ftrace: Reverse what the RECURSION flag means in the
  * ftrace_ops": callbacks ask for recursion protection with
- * FTRACE_OPS_FL_RECURSION (before, they had it unless they said
- * FTRACE_OPS_FL_RECURSION_SAFE).
+ * FTRACE_OPS_FL_RECURSION; before, they had it unless they said
+ * FTRACE_OPS_FL_RECURSION_SAFE, so asking is saying nothing.
  */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define CIDREG_FTRACE_OPS_FL_RECURSION 0
+#else
 #define CIDREG_FTRACE_OPS_FL_RECURSION FTRACE_OPS_FL_RECURSION
+#endif
+
+/*
+ * ftrace_free_filter() is exported to modules since 6.3, "ftrace: Export
+ * ftrace_free_filter() to modules" (backported to 6.1.y; Kbuild looks
+ * for it in Module.symvers). Where it is not, nothing is left for it to
+ * free: the hooks remove their one filter address before they would call
+ * it, and removing an ops' last address hands its hash back (an empty
+ * filter is the shared EMPTY_HASH, which it never frees).
+ */
+#ifndef CIDREG_HAVE_FTRACE_FREE_FILTER
+static inline void cidreg_ftrace_free_filter(struct ftrace_ops *ops)
+{
+}
+#else
+#define cidreg_ftrace_free_filter(ops) ftrace_free_filter(ops)
+#endif
+
+/* 5.12, "mm: slab: provide krealloc_array()". */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 12, 0)
+static inline void *__must_check krealloc_array(void *p, size_t n,
+						size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return krealloc(p, bytes, flags);
+}
+#endif
+
+/*
+ * 6.1, "genetlink: start to validate reserved header bytes": a family
+ * says from which command on the reserved header bytes must be zero.
+ * Before, they were never checked.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#define CIDREG_GENL_RESV_START_OP(op)
+#else
+#define CIDREG_GENL_RESV_START_OP(op) .resv_start_op = (op),
+#endif
+
+/*
+ * 6.1, "genetlink: add helper for checking required attrs and use it":
+ * tested by its macro. The fallback sets an extack message instead of the
+ * missing-attribute attribute.
+ */
+#ifndef GENL_REQ_ATTR_CHECK
+static inline bool cidreg_genl_req_attr_missing(struct genl_info *info,
+						int attr)
+{
+	if (info->attrs[attr])
+		return false;
+	NL_SET_ERR_MSG(info->extack, "a required attribute is missing");
+	return true;
+}
+
+#define GENL_REQ_ATTR_CHECK cidreg_genl_req_attr_missing
+#endif
 
 /*
  * An architecture whose ftrace callbacks cannot move the instruction
@@ -53,10 +134,21 @@
  * The module also proves redirection at load (hooks.c, the canary).
  */
 #if defined(CONFIG_ARM64) && !defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
-#error "arm64 needs DYNAMIC_FTRACE_WITH_ARGS: no hook could redirect a call"
+#error "vsock_cidreg: arm64 without DYNAMIC_FTRACE_WITH_ARGS (6.2+) cannot redirect calls"
 #endif
 #if !defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && !defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
 #error "vsock_cidreg needs CONFIG_DYNAMIC_FTRACE_WITH_REGS or _WITH_ARGS to redirect calls"
+#endif
+
+/*
+ * 5.11, "vm_sockets: Add VMADDR_FLAG_TO_HOST vsock flag": a connection can
+ * ask to be forwarded to the host (svm_flags). Without the flag, tested by
+ * its macro, no connection is.
+ */
+#ifdef VMADDR_FLAG_TO_HOST
+#define cidreg_svm_to_host(svm) ((svm)->svm_flags & VMADDR_FLAG_TO_HOST)
+#else
+#define cidreg_svm_to_host(svm) false
 #endif
 
 /*
@@ -74,12 +166,16 @@
  * Who may join the events group (every netns, pid and label of the node
  * goes there): CAP_NET_ADMIN, as GENL_MCAST_CAP_NET_ADMIN asks since 6.7,
  * "genetlink: add CAP_NET_ADMIN test for multicast bind" (backported to
- * 6.1.y, so tested by its macro, not by version). A kernel without it
- * would let anyone listen: no build there. (Debian's 5.10 headers have
- * only a cap_sys_admin bit; using it is for the 5.10 port.)
+ * 6.1.y, so tested by its macro, not by version). Older kernels (5.10.y)
+ * have only the cap_sys_admin bit of "genetlink: allow multicast groups
+ * to require CAP_SYS_ADMIN" (backported with the thermal fix, found by
+ * Kbuild in the headers): CAP_SYS_ADMIN, stricter, is required there. A
+ * kernel with neither would let anyone listen: no build there.
  */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
 #define CIDREG_MCGRP_NET_ADMIN .flags = GENL_MCAST_CAP_NET_ADMIN
+#elif defined(CIDREG_HAVE_MCGRP_CAP_SYS_ADMIN)
+#define CIDREG_MCGRP_NET_ADMIN .cap_sys_admin = 1
 #else
 #error "no way to restrict who joins the events group: it would leak every netns"
 #endif

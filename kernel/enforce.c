@@ -32,9 +32,11 @@
 #include <linux/spinlock.h>
 #include <linux/vhost.h>
 #include <linux/vm_sockets.h>
+#include <net/sock.h>	/* before af_vsock.h, which needs it up to 5.10 */
 #include <net/af_vsock.h>
 #include <net/net_namespace.h>
 
+#include "compat.h"
 #include "enforce.h"
 #include "hooks.h"
 #include "netlink.h"
@@ -571,7 +573,7 @@ static bool cidreg_connection_refused(struct vsock_sock *vsk,
 		return false;
 	/* Loopback, the host, and what is forwarded to the host. */
 	if (cid <= VMADDR_CID_HOST || cid == VMADDR_CID_ANY ||
-	    (vsk->remote_addr.svm_flags & VMADDR_FLAG_TO_HOST))
+	    cidreg_svm_to_host(&vsk->remote_addr))
 		return false;
 	if (psk && vsk->local_addr.svm_cid > VMADDR_CID_HOST)
 		return false;

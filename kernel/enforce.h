@@ -5,6 +5,7 @@
 #include <linux/fs.h>
 #include <linux/types.h>
 #include <linux/vsock_cidreg.h>
+#include <net/sock.h>	/* before af_vsock.h, which needs it up to 5.10 */
 #include <net/af_vsock.h>
 
 /* The wrappers the hook layer redirects vsock and vhost_vsock to. */

@@ -83,7 +83,7 @@ struct cidreg_hook {
 static void notrace cidreg_ftrace_thunk(unsigned long ip,
 					unsigned long parent_ip,
 					struct ftrace_ops *ops,
-					struct ftrace_regs *fregs);
+					struct cidreg_ftrace_regs *fregs);
 
 static struct vhost_vsock *(*vhost_vsock_get_fn)(u32 guest_cid);
 
@@ -100,7 +100,7 @@ static void cidreg_probe_find_cid(void *addr)
 
 #define CIDREG_OPS { \
 		.func = cidreg_ftrace_thunk, \
-		.flags = FTRACE_OPS_FL_SAVE_REGS | CIDREG_FTRACE_OPS_FL_RECURSION | \
+		.flags = CIDREG_FTRACE_OPS_FL_REGS | CIDREG_FTRACE_OPS_FL_RECURSION | \
 			 FTRACE_OPS_FL_IPMODIFY, \
 	}
 
@@ -133,7 +133,11 @@ static const char * const cidreg_modules[] = { "vsock", "vhost_vsock" };
 /* Serialises hooking with unhooking, so a going module's hooks never stay. */
 static DEFINE_MUTEX(cidreg_hooks_mutex);
 /* Keeps this module's wrappers, and called functions, alive while used. */
-DEFINE_STATIC_SRCU(cidreg_hook_srcu);
+/*
+ * Set up by cidreg_hooks_init() rather than DEFINE_STATIC_SRCU(), whose
+ * module variant leaves a global pointer behind up to 5.10.
+ */
+static struct srcu_struct cidreg_hook_srcu;
 
 /**
  * cidreg_hook_enter() - mark the start of a wrapper or of a call through
@@ -248,7 +252,7 @@ static int cidreg_hook_install(struct cidreg_hook *h, void *addr)
 	return 0;
 }
 
-/* The filter stays allocated (empty) until cidreg_hooks_exit(). */
+/* Removing its one address empties the filter, which hands it back. */
 static void cidreg_hook_remove(struct cidreg_hook *h)
 {
 	if (!h->hooked)
@@ -559,14 +563,21 @@ int cidreg_hooks_init(void)
 {
 	int err, i;
 
+	err = init_srcu_struct(&cidreg_hook_srcu);
+	if (err)
+		return err;
 	err = cidreg_hooks_prove_mechanism();
 	if (err) {
-		ftrace_free_filter(&cidreg_canary_hook.ops);
+		cidreg_ftrace_free_filter(&cidreg_canary_hook.ops);
+		cleanup_srcu_struct(&cidreg_hook_srcu);
 		return err;
 	}
 	err = register_module_notifier(&cidreg_module_nb);
-	if (err)
+	if (err) {
+		cidreg_ftrace_free_filter(&cidreg_canary_hook.ops);
+		cleanup_srcu_struct(&cidreg_hook_srcu);
 		return err;
+	}
 	mutex_lock(&cidreg_hooks_mutex);
 	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++) {
 		const char *module = cidreg_modules[i];
@@ -599,7 +610,8 @@ void cidreg_hooks_exit(void)
 		cidreg_unhook_module_locked(cidreg_modules[i]);
 	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
 		if (cidreg_hooks[i].wrapper)
-			ftrace_free_filter(&cidreg_hooks[i].ops);
-	ftrace_free_filter(&cidreg_canary_hook.ops);
+			cidreg_ftrace_free_filter(&cidreg_hooks[i].ops);
+	cidreg_ftrace_free_filter(&cidreg_canary_hook.ops);
 	mutex_unlock(&cidreg_hooks_mutex);
+	cleanup_srcu_struct(&cidreg_hook_srcu);
 }

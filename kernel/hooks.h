@@ -4,6 +4,7 @@
 
 #include <linux/fs.h>
 #include <linux/types.h>
+#include <net/sock.h>	/* before af_vsock.h, which needs it up to 5.10 */
 #include <net/af_vsock.h>
 
 /* The originals of the hooked functions, NULL while their module is away. */

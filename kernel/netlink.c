@@ -396,7 +396,7 @@ static struct genl_family cidreg_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = cidreg_ops,
 	.n_ops = ARRAY_SIZE(cidreg_ops),
-	.resv_start_op = VSOCK_CIDREG_CMD_MAX + 1,
+	CIDREG_GENL_RESV_START_OP(VSOCK_CIDREG_CMD_MAX + 1)
 	.mcgrps = cidreg_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(cidreg_mcgrps),
 };

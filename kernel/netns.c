@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
+#include <net/net_namespace.h>	/* before netns/generic.h, up to 5.10 */
 #include <net/netns/generic.h>
 
 #include "netns.h"

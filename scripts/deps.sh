@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install every Debian package that building, testing, the demo and CI
-# need. Idempotent and quick when all is there. As root it runs apt-get;
+# need (--arm64: and make check-kernels' cross-builds). Idempotent and
+# quick when all is there. As root it runs apt-get;
 # otherwise it prints the apt-get line to run.
 set -euo pipefail
 
@@ -21,6 +22,14 @@ packages=(
 	# packaging: the DKMS check
 	dkms
 )
+
+# make check-kernels also cross-builds for arm64.
+if [ "${1:-}" = --arm64 ]; then
+	packages+=(gcc-aarch64-linux-gnu)
+elif [ $# -gt 0 ]; then
+	echo "deps: usage: deps.sh [--arm64]" >&2
+	exit 1
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -19,7 +19,7 @@ die() { echo "dkms.sh: $*" >&2; exit 1; }
 copy_source() { # DIR
 	mkdir -p "$1/kernel" "$1/include/uapi/linux"
 	cp dkms.conf Makefile Kbuild VERSION "$1/"
-	cp kernel/Kbuild kernel/*.[ch] "$1/kernel/"
+	cp kernel/Kbuild kernel/compat.mk kernel/*.[ch] "$1/kernel/"
 	cp include/uapi/linux/vsock_cidreg.h "$1/include/uapi/linux/"
 }
 

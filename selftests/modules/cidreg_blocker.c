@@ -17,7 +17,8 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
-#include <linux/version.h>
+
+#include "compat.h"
 
 static char *target = "vhost_vsock:vhost_vsock_dev_ioctl";
 module_param(target, charp, 0444);
@@ -26,23 +27,15 @@ MODULE_PARM_DESC(target, "module:symbol to take");
 static DEFINE_MUTEX(blocker_lock);
 static bool blocker_held;
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
-#define blocker_regs pt_regs
-#define BLOCKER_RECURSION 0
-#else
-#define blocker_regs ftrace_regs
-#define BLOCKER_RECURSION FTRACE_OPS_FL_RECURSION
-#endif
-
 static void notrace blocker_thunk(unsigned long ip, unsigned long parent_ip,
 				  struct ftrace_ops *ops,
-				  struct blocker_regs *regs)
+				  struct cidreg_ftrace_regs *regs)
 {
 }
 
 static struct ftrace_ops blocker_ops = {
 	.func = blocker_thunk,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | BLOCKER_RECURSION |
+	.flags = CIDREG_FTRACE_OPS_FL_REGS | CIDREG_FTRACE_OPS_FL_RECURSION |
 		 FTRACE_OPS_FL_IPMODIFY,
 };
 
@@ -120,7 +113,7 @@ static void __exit blocker_exit(void)
 	mutex_lock(&blocker_lock);
 	blocker_drop();
 	mutex_unlock(&blocker_lock);
-	ftrace_free_filter(&blocker_ops);
+	cidreg_ftrace_free_filter(&blocker_ops);
 }
 
 module_init(blocker_init);

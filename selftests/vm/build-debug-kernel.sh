@@ -1,10 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the debug kernel (KASAN, lockdep, kmemleak, UBSAN) for the VM suite
-# from Debian's linux-source-6.1 tarball: tinyconfig + ../config +
-# debug.config. The result is cached under $CIDREG_CACHE keyed by the
-# tarball and the two fragments, so only the first run pays for it.
+# Build a debug kernel (KASAN, lockdep, kmemleak, UBSAN) of
+# selftests/vm/kernels for the VM suite from a Debian linux-source-X
+# tarball: tinyconfig + ../config + the row's fragments (debug.config, and
+# rt.config for PREEMPT_RT). The host's tarball for SOURCE "installed",
+# else the one fetch-kernel.sh fetches. The result is cached under
+# $CIDREG_CACHE keyed by the tarball and the fragments, so only the first
+# run pays for it.
+#
+#   build-debug-kernel.sh [NAME]     (default: debug)
 #
 # Prints the directory holding bzImage, modroot/ and build/ (a KDIR).
 set -euo pipefail
@@ -12,11 +17,28 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 prog=build-debug-kernel
 . "$here/lib.sh"
-tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+name=${1:-debug}
+kernel_row "$name"
+case $KT_WHAT in
+linux-source-*) ;;
+*) die "$name is not built here ($KT_WHAT); vmrun.sh -k $name prepares it" ;;
+esac
+[ "$KT_ARCH" = amd64 ] || die "$name: only amd64 kernels are built here, not $KT_ARCH"
+if [ "$KT_SOURCE" = installed ]; then
+	tarball=/usr/src/$KT_WHAT.tar.xz
+	[ -r "$tarball" ] || die "$tarball not found: install $KT_WHAT (scripts/deps.sh)"
+else
+	tarball=$("$here/fetch-kernel.sh" "$name")/source.tar.xz || exit 1
+fi
+fragments=()
+IFS=, read -ra frags <<<"$KT_CONFIG"
+for f in "${frags[@]}"; do
+	[ -r "$here/$f" ] || die "$name: config fragment $here/$f not found"
+	fragments+=("$here/$f")
+done
 cache=$(cache_dir)
 jobs=${JOBS:-$(nproc)}
 
-[ -r "$tarball" ] || die "$tarball not found: install linux-source-6.1 (scripts/deps.sh)"
 for t in gcc make flex bison bc; do
 	command -v $t >/dev/null || die "$t missing: run scripts/deps.sh"
 done
@@ -26,7 +48,7 @@ mkdir -p "$cache"
 exec 8>"$cache/.lock"
 flock 8
 
-key=$( (stat -c '%s %Y' "$tarball"; cat "$here/../config" "$here/debug.config") |
+key=$( (stat -L -c '%s %Y' "$tarball"; cat "$here/../config" "${fragments[@]}") |
 	sha256sum | cut -c1-16)
 out=$cache/debug-kernel-$key
 if [ -f "$out/.done" ]; then
@@ -34,7 +56,7 @@ if [ -f "$out/.done" ]; then
 	exit 0
 fi
 
-src=$cache/linux-src-$(stat -c '%s' "$tarball")
+src=$cache/linux-src-$(stat -L -c '%s' "$tarball")
 if [ ! -f "$src/.done" ]; then
 	echo "build-debug-kernel: extracting $tarball" >&2
 	rm -rf "$src" && mkdir -p "$src"
@@ -42,21 +64,26 @@ if [ ! -f "$src/.done" ]; then
 	touch "$src/.done"
 fi
 
-echo "build-debug-kernel: building in $out (about 5 minutes on 2 cores)" >&2
+echo "build-debug-kernel: building $name in $out (10 to 20 minutes on 2 cores)" >&2
 rm -rf "$out" && mkdir -p "$out/build"
 log=$out/build.log
 {
 	make -C "$src" O="$out/build" ARCH=x86_64 tinyconfig
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" \
-		"$out/build/.config" "$here/../config" "$here/debug.config"
+		"$out/build/.config" "$here/../config" "${fragments[@]}"
 	make -C "$src" O="$out/build" ARCH=x86_64 olddefconfig
 } >"$log" 2>&1 || die "configuring failed, see $log"
 
-# Every option we asked for must have survived olddefconfig.
-missing=$(grep -h '^CONFIG_' "$here/../config" "$here/debug.config" |
+# Every option we asked for must have survived olddefconfig, unless this
+# kernel has no such option (one another version has: see the fragment's
+# comments).
+kconfigs=$(cd "$src" && find . -name 'Kconfig*' -type f)
+missing=$(grep -h '^CONFIG_' "$here/../config" "${fragments[@]}" |
 	while IFS= read -r line; do
 		opt=${line%%=*} val=${line#*=}
-		if [ "$val" = n ]; then
+		if ! (cd "$src" && grep -qE "^(menu)?config ${opt#CONFIG_}\$" $kconfigs); then
+			echo "$prog: $opt: not an option of this kernel, ignored" >>"$log"
+		elif [ "$val" = n ]; then
 			grep -q "^$opt=" "$out/build/.config" && echo "$line"
 		else
 			grep -qx "$line" "$out/build/.config" || echo "$line"

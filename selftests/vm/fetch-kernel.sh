@@ -7,7 +7,9 @@
 #   fetch-kernel.sh [-u] NAME
 #
 # Prints the directory that holds: image (the kernel to boot), modroot/
-# (lib/modules/RELEASE, with depmod run), build/ (a KDIR) and release.
+# (lib/modules/RELEASE, with depmod run), build/ (a KDIR) and release; or,
+# for a kernel built from a linux-source-X package, source.tar.xz (the
+# tarball build-debug-kernel.sh builds from).
 #
 # Other suites than the host's are reached through a private apt
 # configuration under the cache (its own sources list, lists and
@@ -34,7 +36,7 @@ name=$1
 
 kernel_row "$name"
 case $KT_SOURCE in
-installed|build)
+installed)
 	die "$name is not fetched (source: $KT_SOURCE); vmrun.sh -k $name prepares it" ;;
 esac
 for t in apt-get dpkg-deb depmod sha256sum; do
@@ -66,6 +68,11 @@ main_uri=$(host_uri '^bookworm$|^bookworm-updates$|^trixie$|^bullseye$')
 sec_uri=$(host_uri '-security$')
 [ -n "$main_uri" ] || die "cannot tell the Debian mirror from the host's apt sources: run apt-get update"
 
+# A foreign kernel's headers come with kbuild programs for its own
+# architecture: take the host's build of the same linux-kbuild instead.
+host_arch=$(dpkg --print-architecture)
+archs=$KT_ARCH
+[ "$KT_ARCH" = "$host_arch" ] || archs=$KT_ARCH,$host_arch
 apt=$cache/apt/$KT_ARCH-${KT_SOURCE//,/+}
 mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc"
 {
@@ -76,7 +83,7 @@ mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc"
 			[ -n "$sec_uri" ] || die "the host has no security source for $s"
 			uri=$sec_uri
 		fi
-		echo "deb [arch=$KT_ARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main"
+		echo "deb [arch=$archs signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main"
 	done
 } >"$apt/etc/sources.list"
 aptopts=(
@@ -87,7 +94,7 @@ aptopts=(
 	-o "Dir::Cache::archives=$apt/archives"
 	-o "Dir::State::status=$apt/etc/status"
 	-o "APT::Architecture=$KT_ARCH"
-	-o "APT::Architectures=$KT_ARCH"
+	-o "APT::Architectures=$archs"
 	-o "Debug::NoLocking=1"
 	-q
 )
@@ -100,29 +107,41 @@ if [ "$refresh" -eq 1 ] || [ ! -f "$apt/lists/.updated" ]; then
 fi
 
 # WHAT may be a meta-package: follow it to the image with a release in
-# its name, then take that release's headers and what they depend on.
+# its name, then take that release's headers and what they depend on. A
+# linux-source-X package is taken alone.
 depends() { # PACKAGE: its direct dependencies, first alternatives only
 	apt-cache "${aptopts[@]}" depends --no-recommends --no-suggests \
 		--no-conflicts --no-breaks --no-replaces --no-enhances "$1" 2>/dev/null |
 		awk '/^  Depends:/ { print $2 }'
 }
 image=$KT_WHAT
+source=0
+case $KT_WHAT in linux-source-*) source=1 ;; esac
 for _ in 1 2 3; do
+	[ "$source" -eq 0 ] || break
 	next=$(depends "$image" | awk '/^linux-image-[0-9]/ && !n++')
 	[ -n "$next" ] || break
 	image=$next
 done
-release=${image#linux-image-}
-release=${release%-unsigned}
-[[ $release =~ ^[0-9] ]] ||
-	die "$KT_WHAT in $KT_SOURCE does not lead to a linux-image-RELEASE package"
-headers=linux-headers-$release
-pkgs=("$image" "$headers")
-for d in $(depends "$headers"); do
-	case $d in
-	linux-headers-*|linux-kbuild-*) pkgs+=("$d") ;;
-	esac
-done
+if [ "$source" -eq 1 ]; then
+	release=$(apt-cache "${aptopts[@]}" policy "$KT_WHAT" 2>/dev/null |
+		awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }')
+	[ -n "$release" ] || die "no $KT_WHAT in $KT_SOURCE"
+	pkgs=("$KT_WHAT")
+else
+	release=${image#linux-image-}
+	release=${release%-unsigned}
+	[[ $release =~ ^[0-9] ]] ||
+		die "$KT_WHAT in $KT_SOURCE does not lead to a linux-image-RELEASE package"
+	headers=linux-headers-$release
+	pkgs=("$image" "$headers")
+	for d in $(depends "$headers"); do
+		case $d in
+		linux-headers-*) pkgs+=("$d") ;;
+		linux-kbuild-*) pkgs+=("${d%:*}:$host_arch") ;;
+		esac
+	done
+fi
 echo "$prog: $name is $release: ${pkgs[*]}" >&2
 
 tmp=$out.new
@@ -133,6 +152,8 @@ rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/root"
 # The checksums of the archive's index, for the versions downloaded.
 for deb in "$tmp"/debs/*.deb; do
 	p=$(dpkg-deb -f "$deb" Package) v=$(dpkg-deb -f "$deb" Version)
+	a=$(dpkg-deb -f "$deb" Architecture)
+	[ "$a" = all ] || p=$p:$a
 	sum=$(apt-cache "${aptopts[@]}" show "$p=$v" 2>/dev/null |
 		awk '/^SHA256:/ && !n++ { print $2 }')
 	[ -n "$sum" ] || die "no SHA256 for $p $v in the archive's index"
@@ -143,6 +164,18 @@ done >"$tmp/SHA256SUMS"
 for deb in "$tmp"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$tmp/root" || die "cannot unpack ${deb##*/}"
 done
+
+if [ "$source" -eq 1 ]; then
+	tarball=$(ls "$tmp"/root/usr/src/linux-source-*.tar.xz 2>/dev/null | head -n1)
+	[ -n "$tarball" ] || die "$KT_WHAT holds no /usr/src/linux-source-*.tar.xz"
+	ln -s "${tarball#"$tmp"/}" "$tmp/source.tar.xz"
+	echo "$release" >"$tmp/release"
+	rm -rf "$out"
+	mv "$tmp" "$out"
+	touch "$out/.done"
+	echo "$out"
+	exit 0
+fi
 
 # The image and its modules, with the indexes depmod makes at install.
 img=$(ls "$tmp"/root/boot/vmlinu[xz]-"$release" 2>/dev/null | head -n1)

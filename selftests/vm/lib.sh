@@ -31,25 +31,38 @@ kernel_names() {
 	awk '!/^#/ && NF { print $1 }' "$vm_dir/kernels"
 }
 
-# kernel_row NAME: set KT_ARCH, KT_SOURCE, KT_WHAT from selftests/vm/kernels.
+# kernel_row NAME: set KT_ARCH, KT_SOURCE, KT_WHAT and KT_CONFIG (the
+# fragments of a built kernel, or empty) from selftests/vm/kernels.
 kernel_row() {
 	local row
-	row=$(awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4 }' "$vm_dir/kernels")
+	row=$(awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4, $5 }' "$vm_dir/kernels")
 	[ -n "$row" ] ||
 		die "unknown kernel '$1': use one of $(kernel_names | paste -sd' ') (selftests/vm/kernels)"
-	read -r KT_ARCH KT_SOURCE KT_WHAT <<<"$row"
+	read -r KT_ARCH KT_SOURCE KT_WHAT KT_CONFIG <<<"$row"
+	case $KT_WHAT in
+	linux-source-*)
+		[ -n "$KT_CONFIG" ] ||
+			die "kernel '$1' is built from $KT_WHAT but names no config fragment (selftests/vm/kernels)" ;;
+	esac
 }
 
 # kernel_prepare NAME: set K_IMAGE, K_MODROOT, K_KDIR, K_VER, K_ARCH for a
-# kernel of selftests/vm/kernels: the host's installed one, the debug
-# kernel (built and cached by build-debug-kernel.sh), or a Debian kernel
-# (fetched and cached by fetch-kernel.sh).
+# kernel of selftests/vm/kernels: the host's installed one, a debug kernel
+# (built and cached by build-debug-kernel.sh), or a Debian kernel (fetched
+# and cached by fetch-kernel.sh).
 kernel_prepare() {
 	local out
 	kernel_row "$1"
 	K_ARCH=$KT_ARCH
-	case $KT_SOURCE in
-	installed)
+	case $KT_SOURCE:$KT_WHAT in
+	*:linux-source-*)
+		out=$("$vm_dir/build-debug-kernel.sh" "$1") || exit 1
+		K_IMAGE=$out/bzImage
+		K_MODROOT=$out/modroot
+		K_KDIR=$out/build
+		K_VER=$(cat "$K_KDIR/include/config/kernel.release")
+		;;
+	installed:*)
 		K_IMAGE=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
 		[ -n "$K_IMAGE" ] ||
 			die "no /boot/vmlinuz-*-amd64: install linux-image-amd64 (scripts/deps.sh)"
@@ -59,13 +72,6 @@ kernel_prepare() {
 		K_KDIR=/usr/src/linux-headers-$K_VER
 		[ -f "$K_KDIR/Makefile" ] ||
 			die "no headers for $K_VER in $K_KDIR: install linux-headers-$K_VER"
-		;;
-	build)
-		out=$("$vm_dir/build-debug-kernel.sh") || exit 1
-		K_IMAGE=$out/bzImage
-		K_MODROOT=$out/modroot
-		K_KDIR=$out/build
-		K_VER=$(cat "$K_KDIR/include/config/kernel.release")
 		;;
 	*)
 		out=$("$vm_dir/fetch-kernel.sh" "$1") || exit 1
@@ -94,11 +100,26 @@ module_build() {
 		--exclude='*.symvers' \
 		"$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/" ||
 		die "cannot copy the module sources to $dir (is rsync installed?)"
-	make -s -C "$K_KDIR" M="$dir" modules >"$dir/build.log" 2>&1 || {
+	# A foreign architecture's kernel is cross-built; with the compiler
+	# the kernel was built with if this machine has it (bullseye's gcc-10
+	# is not in bookworm), else the default gcc.
+	local cc kcc cross=
+	[ "$K_ARCH" = amd64 ] || cross=aarch64-linux-gnu-
+	cc=()
+	[ -z "$cross" ] || cc=(ARCH=arm64 CROSS_COMPILE=$cross)
+	command -v "${cross}gcc" >/dev/null ||
+		die "${cross}gcc not found: run scripts/deps.sh${cross:+ --arm64}"
+	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' \
+		"$K_KDIR/include/config/auto.conf" 2>/dev/null)
+	if [ -n "$kcc" ] && ! command -v "$kcc" >/dev/null; then
+		echo "${prog:-vm}: $K_VER was built with $kcc, not installed here: building with ${cross}gcc" >&2
+		cc+=(CC=${cross}gcc)
+	fi
+	make -s -C "$K_KDIR" M="$dir" "${cc[@]}" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		die "building the module against $K_KDIR failed"
 	}
-	make -s -C "$K_KDIR" M="$dir/modules" modules >"$dir/test-build.log" 2>&1 || {
+	make -s -C "$K_KDIR" M="$dir/modules" "${cc[@]}" modules >"$dir/test-build.log" 2>&1 || {
 		cat "$dir/test-build.log" >&2
 		die "building the test modules against $K_KDIR failed"
 	}

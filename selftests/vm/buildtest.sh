@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The build checks of a kernel that this machine cannot boot yet (arm64:
+# cross-built against Debian's headers with aarch64-linux-gnu-gcc):
+#
+#   buildtest.sh NAME
+#
+# - where the kernel can move the instruction pointer from an ftrace
+#   callback (arm64: DYNAMIC_FTRACE_WITH_ARGS), the module and the test
+#   modules build with W=1 and sparse without a warning, and the module's
+#   vermagic names that kernel;
+# - where it cannot, the build fails with compat.h's one line saying why,
+#   and nothing else.
+#
+# Prints one line per check, then "NAME: N passed, N failed".
+set -uo pipefail
+prog=buildtest
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: buildtest.sh NAME"
+name=$1
+kernel_prepare "$name"
+echo "$prog: $name is $K_VER ($K_ARCH)"
+passed=0 failed=0
+check() { # DESCRIPTION RESULT(0 or not)
+	if [ "$2" -eq 0 ]; then
+		echo "ok: $name: $1"
+		passed=$((passed + 1))
+	else
+		echo "not ok: $name: $1"
+		failed=$((failed + 1))
+	fi
+}
+
+dir=$build_root/$name/buildtest
+rm -rf "$dir" && mkdir -p "$dir"
+cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
+cp -r "$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/"
+find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod' \
+	-o -name '*.mod.c' -o -name '*.order' -o -name '*.symvers' \) -delete
+flags=(W=1 C=1)
+case $K_ARCH in
+amd64) ;;
+arm64) flags+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+*) die "$name: no cross compiler known for $K_ARCH" ;;
+esac
+command -v sparse >/dev/null || die "sparse not found: run scripts/deps.sh"
+
+conf=$K_KDIR/include/config/auto.conf
+can_redirect=1
+if [ "$K_ARCH" = arm64 ] && ! grep -q '^CONFIG_DYNAMIC_FTRACE_WITH_ARGS=y' "$conf"; then
+	can_redirect=0
+fi
+
+make -C "$K_KDIR" M="$dir" "${flags[@]}" modules >"$dir/build.log" 2>&1
+rc=$?
+if [ "$can_redirect" -eq 1 ]; then
+	check "the module builds for $K_VER ($K_ARCH)" "$rc"
+	n=$(grep -c 'warning:' "$dir/build.log")
+	check "no warning with W=1 and sparse ($n)" "$n"
+	vm=$(modinfo -F vermagic "$dir/kernel/vsock_cidreg.ko" 2>/dev/null | cut -d' ' -f1)
+	[ "$vm" = "$K_VER" ]
+	check "the module's vermagic names $K_VER (it has: ${vm:-none})" $?
+	make -C "$K_KDIR" M="$dir/modules" "${flags[@]}" modules >"$dir/test-build.log" 2>&1
+	rc=$?
+	n=$(grep -c 'warning:' "$dir/test-build.log")
+	check "the test modules build, without a warning ($n)" $((rc + n))
+else
+	[ "$rc" -ne 0 ]
+	check "the build of $K_VER ($K_ARCH, no DYNAMIC_FTRACE_WITH_ARGS) is refused" $?
+	errors=$(grep 'error:' "$dir/build.log" | sort -u)
+	grep -q 'error: #error "vsock_cidreg: arm64 without DYNAMIC_FTRACE_WITH_ARGS' <<<"$errors" &&
+		[ "$(wc -l <<<"$errors")" -eq 1 ]
+	check "with the one line that says why" $?
+	[ ! -e "$dir/kernel/vsock_cidreg.ko" ]
+	check "and no module" $?
+fi
+[ "$failed" -eq 0 ] || echo "$prog: the build logs are in $dir" >&2
+echo "$name: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
