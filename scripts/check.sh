@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: build everything, check the kernel code (W=1, sparse,
-# checkpatch), run the host tests, then the VM suite on the distro kernel
-# on the debug kernel and on Debian's 6.12. Prints one "KERNEL: N passed,
+# checkpatch), run the host tests, then the VM suite on the distro kernel,
+# on the debug kernel and on Debian's 6.12 (make check-kernels: on every
+# kernel of selftests/vm/kernels). Prints one "KERNEL: N passed,
 # N failed" line per kernel, then "N passed, N failed" over all of it.
 #
 #   CHECK_KERNELS="distro 6.12 debug" (default) picks the VM kernels, by
@@ -74,24 +75,33 @@ if [[ " $kernels " == *" debug "* ]]; then
 	suite debug 2 &
 	bg=$!
 fi
-for k in "${ks[@]}"; do
-	[ "$k" != debug ] || continue
-	echo "== VM suite, $k kernel${bg:+ (debug in the background)}"
-	: >"$log/vm-$k.log"
-	suite "$k" &
-	pid=$!
-	tail -n +1 -f "$log/vm-$k.log" --pid=$pid 2>/dev/null
+foreground() { # KERNEL [VMS]
+	echo "== VM suite, $1 kernel${bg:+ (debug in the background)}"
+	: >"$log/vm-$1.log"
+	suite "$@" &
+	local pid=$!
+	tail -n +1 -f "$log/vm-$1.log" --pid=$pid 2>/dev/null
 	wait $pid
-	add_summary "$log/vm-$k.log"
-	cat "$log/vm-$k.time"
+	add_summary "$log/vm-$1.log"
+	cat "$log/vm-$1.time"
+}
+for k in "${ks[@]}"; do
+	[[ $k != debug* ]] || continue
+	foreground "$k"
 done
 if [ -n "$bg" ]; then
 	wait "$bg"
+	bg=
 	echo "== VM suite, debug kernel"
 	cat "$log/vm-debug.log"
 	add_summary "$log/vm-debug.log"
 	cat "$log/vm-debug.time"
 fi
+# Other debug kernels (check-kernels) once that one is done, two VMs each.
+for k in "${ks[@]}"; do
+	[[ $k == debug?* ]] || continue
+	foreground "$k" 2
+done
 
 # One line per kernel, then the total.
 echo "== results"

@@ -25,7 +25,7 @@ packages=(
 
 # make check-kernels also cross-builds for arm64.
 if [ "${1:-}" = --arm64 ]; then
-	packages+=(gcc-aarch64-linux-gnu)
+	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 elif [ $# -gt 0 ]; then
 	echo "deps: usage: deps.sh [--arm64]" >&2
 	exit 1

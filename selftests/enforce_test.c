@@ -640,8 +640,13 @@ TEST_F_TIMEOUT(enforce, incoming_connections_reach_only_owner_and_trusted_listen
 }
 
 /* Real tools: QEMU's vhost-vsock-pci and socat, from the owner and others. */
+#ifdef __aarch64__
+#define QEMU_SYSTEM "qemu-system-aarch64 -M virt"
+#else
+#define QEMU_SYSTEM "qemu-system-x86_64 -M pc"
+#endif
 #define QEMU_IN(ns) "echo quit | ip netns exec " ns " timeout 60 " \
-	"qemu-system-x86_64 -M pc -S -nodefaults -display none " \
+	QEMU_SYSTEM " -S -nodefaults -display none " \
 	"-monitor stdio -m 32 -device vhost-vsock-pci,guest-cid="
 
 TEST_F_TIMEOUT(enforce, qemu_in_a_foreign_netns_cannot_take_a_reserved_cid, SLOW)

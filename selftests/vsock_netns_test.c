@@ -17,6 +17,8 @@
 #include "lib/util.h"
 
 #define PORT 4242
+/* Two netns and the vsock modules: slow on a PREEMPT_RT debug kernel (TCG). */
+#define SLOW 300
 
 static int connect_to(unsigned int cid, unsigned int port)
 {
@@ -49,7 +51,7 @@ FIXTURE_TEARDOWN(loopback)
 {
 }
 
-TEST_F(loopback, stream_carries_data_between_two_netns)
+TEST_F_TIMEOUT(loopback, stream_carries_data_between_two_netns, SLOW)
 {
 	int ready[2], lfd, cfd, status;
 	char buf[32] = "";
@@ -100,7 +102,7 @@ TEST_F(loopback, stream_carries_data_between_two_netns)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
-TEST_F(loopback, connect_without_listener_is_refused)
+TEST_F_TIMEOUT(loopback, connect_without_listener_is_refused, SLOW)
 {
 	int fd;
 

@@ -23,16 +23,8 @@ set -euo pipefail
 prog=fetch-kernel
 . "$(dirname "$0")/lib.sh"
 
-refresh=0
-while getopts "u" opt; do
-	case $opt in
-	u) refresh=1 ;;
-	*) die "usage: fetch-kernel.sh [-u] NAME" ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || die "usage: fetch-kernel.sh [-u] NAME"
-name=$1
+fetch_args "fetch-kernel.sh [-u] NAME" "$@"
+name=$arg
 
 kernel_row "$name"
 case $KT_SOURCE in
@@ -49,62 +41,12 @@ mkdir -p "$cache/kernels"
 exec 8>"$cache/kernels/.$name.lock"
 flock 8
 
-# A cached kernel is complete (.done is written last) and its packages
-# still match the checksums taken from the archive's index.
-if [ "$refresh" -eq 0 ] && [ -f "$out/.done" ]; then
-	(cd "$out/debs" && sha256sum --quiet -c ../SHA256SUMS) >/dev/null 2>&1 ||
-		die "$out: cached packages do not match their checksums: remove $out and run again"
+if [ "$refresh" -eq 0 ] && cached_ok "$out"; then
 	echo "$out"
 	exit 0
 fi
 
-# The mirrors the host uses, so nothing here names one: the main archive,
-# and the security archive for *-security suites.
-host_uri() { # PATTERN: the URI of the host's source whose suites match
-	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
-		awk -v re="$1" '$2 ~ re && !n++ { print $1 }'
-}
-main_uri=$(host_uri '^bookworm$|^bookworm-updates$|^trixie$|^bullseye$')
-sec_uri=$(host_uri '-security$')
-[ -n "$main_uri" ] || die "cannot tell the Debian mirror from the host's apt sources: run apt-get update"
-
-# A foreign kernel's headers come with kbuild programs for its own
-# architecture: take the host's build of the same linux-kbuild instead.
-host_arch=$(dpkg --print-architecture)
-archs=$KT_ARCH
-[ "$KT_ARCH" = "$host_arch" ] || archs=$KT_ARCH,$host_arch
-apt=$cache/apt/$KT_ARCH-${KT_SOURCE//,/+}
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc"
-{
-	IFS=, read -ra suites <<<"$KT_SOURCE"
-	for s in "${suites[@]}"; do
-		uri=$main_uri
-		if [[ $s == *-security ]]; then
-			[ -n "$sec_uri" ] || die "the host has no security source for $s"
-			uri=$sec_uri
-		fi
-		echo "deb [arch=$archs signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main"
-	done
-} >"$apt/etc/sources.list"
-aptopts=(
-	-o "Dir::Etc::SourceList=$apt/etc/sources.list"
-	-o "Dir::Etc::SourceParts=$apt/etc/none"
-	-o "Dir::State::Lists=$apt/lists"
-	-o "Dir::Cache=$apt"
-	-o "Dir::Cache::archives=$apt/archives"
-	-o "Dir::State::status=$apt/etc/status"
-	-o "APT::Architecture=$KT_ARCH"
-	-o "APT::Architectures=$archs"
-	-o "Debug::NoLocking=1"
-	-q
-)
-: >"$apt/etc/status"
-if [ "$refresh" -eq 1 ] || [ ! -f "$apt/lists/.updated" ]; then
-	echo "$prog: reading the package lists of $KT_SOURCE ($KT_ARCH)" >&2
-	apt-get "${aptopts[@]}" update >"$apt/update.log" 2>&1 ||
-		die "apt-get update for $KT_SOURCE failed: $(grep -m1 -E '^(E|Err):' "$apt/update.log")"
-	touch "$apt/lists/.updated"
-fi
+private_apt "$KT_ARCH" "$KT_SOURCE" "$refresh"
 
 # WHAT may be a meta-package: follow it to the image with a release in
 # its name, then take that release's headers and what they depend on. A
@@ -149,18 +91,7 @@ rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/root"
 (cd "$tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}") \
 	>"$tmp/download.log" 2>&1 ||
 	die "downloading ${pkgs[*]} failed: $(grep -m1 -E '^(E|Err):' "$tmp/download.log")"
-# The checksums of the archive's index, for the versions downloaded.
-for deb in "$tmp"/debs/*.deb; do
-	p=$(dpkg-deb -f "$deb" Package) v=$(dpkg-deb -f "$deb" Version)
-	a=$(dpkg-deb -f "$deb" Architecture)
-	[ "$a" = all ] || p=$p:$a
-	sum=$(apt-cache "${aptopts[@]}" show "$p=$v" 2>/dev/null |
-		awk '/^SHA256:/ && !n++ { print $2 }')
-	[ -n "$sum" ] || die "no SHA256 for $p $v in the archive's index"
-	echo "$sum  ${deb##*/}"
-done >"$tmp/SHA256SUMS"
-(cd "$tmp/debs" && sha256sum --quiet -c ../SHA256SUMS) ||
-	die "downloaded packages do not match the archive's index"
+debs_verify "$tmp"
 for deb in "$tmp"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$tmp/root" || die "cannot unpack ${deb##*/}"
 done

@@ -5,7 +5,8 @@
 # writable places, lays our staged module tree (or an installed root) over
 # /lib/modules, runs the command of the spec file named by cidreg_spec, and
 # powers off.
-# Output for the host goes to ttyS1; the kernel log stays on ttyS0.
+# Output for the host goes to cidreg_out (ttyS1, or hvc0 on arm64); the
+# kernel log stays on the first serial port.
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LC_ALL=C
@@ -19,7 +20,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 
-out=/dev/ttyS1
+out=/dev/${cidreg_out:-ttyS1}
 stty -F $out raw -echo 2>/dev/null
 exec >$out 2>&1 </dev/null
 

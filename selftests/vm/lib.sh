@@ -46,6 +46,116 @@ kernel_row() {
 	esac
 }
 
+# fetch_args USAGE ARGS...: the command line of the fetch scripts,
+# "[-u] ONE": sets refresh (1 with -u) and arg.
+fetch_args() {
+	local usage=$1 opt OPTIND=1
+	shift
+	refresh=0
+	while getopts "u" opt; do
+		case $opt in
+		u) refresh=1 ;;
+		*) die "usage: $usage" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -eq 1 ] || die "usage: $usage"
+	arg=$1
+}
+
+# cached_ok DIR: DIR is complete (.done is written last) and its packages
+# still match the checksums taken from the archive's index; it dies if
+# they do not, rather than let a changed package through.
+cached_ok() {
+	[ -f "$1/.done" ] || return 1
+	(cd "$1/debs" && sha256sum --quiet -c ../SHA256SUMS) >/dev/null 2>&1 ||
+		die "$1: cached packages do not match their checksums: remove $1 and run again"
+}
+
+# private_apt ARCH SUITES REFRESH: set apt (its directory under the cache)
+# and aptopts (apt-get's options) for a private apt configuration reading
+# the comma-separated Debian SUITES for ARCH (and the host's architecture,
+# for the host's build of a foreign kernel's linux-kbuild): its own sources
+# list, lists, archives and an empty dpkg status; nothing of the machine's
+# apt changes. The lists are read once, or again when REFRESH is 1.
+private_apt() {
+	local arch=$1 source=$2 refresh=$3 main_uri sec_uri archs s uri
+	local -a suites
+	# The mirrors the host uses, so nothing here names one: the main
+	# archive, and the security archive for *-security suites.
+	host_uri() { # PATTERN: the URI of the host's source whose suites match
+		apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+			awk -v re="$1" '$2 ~ re && !n++ { print $1 }'
+	}
+	main_uri=$(host_uri '^bookworm$|^bookworm-updates$|^trixie$|^bullseye$')
+	sec_uri=$(host_uri '-security$')
+	[ -n "$main_uri" ] ||
+		die "cannot tell the Debian mirror from the host's apt sources: run apt-get update"
+	host_arch=$(dpkg --print-architecture)
+	archs=$arch
+	[ "$arch" = "$host_arch" ] || archs=$arch,$host_arch
+	apt=$(cache_dir)/apt/$arch-${source//,/+}
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc"
+	IFS=, read -ra suites <<<"$source"
+	for s in "${suites[@]}"; do
+		uri=$main_uri
+		if [[ $s == *-security ]]; then
+			[ -n "$sec_uri" ] || die "the host has no security source for $s"
+			uri=$sec_uri
+		fi
+		echo "deb [arch=$archs signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main"
+	done >"$apt/etc/sources.list"
+	aptopts=(
+		-o "Dir::Etc::SourceList=$apt/etc/sources.list"
+		-o "Dir::Etc::SourceParts=$apt/etc/none"
+		-o "Dir::State::Lists=$apt/lists"
+		-o "Dir::Cache=$apt"
+		-o "Dir::Cache::archives=$apt/archives"
+		-o "Dir::State::status=$apt/etc/status"
+		-o "APT::Architecture=$arch"
+		-o "APT::Architectures=$archs"
+		-o "Debug::NoLocking=1"
+		-q
+	)
+	: >"$apt/etc/status"
+	if [ "$refresh" -eq 1 ] || [ ! -f "$apt/lists/.updated" ]; then
+		echo "${prog:-vm}: reading the package lists of $source ($arch)" >&2
+		apt-get "${aptopts[@]}" update >"$apt/update.log" 2>&1 ||
+			die "apt-get update for $source failed: $(grep -m1 -E '^(E|Err):' "$apt/update.log")"
+		touch "$apt/lists/.updated"
+	fi
+}
+
+# debs_verify DIR: write DIR/SHA256SUMS, the archive index's checksums of
+# the packages in DIR/debs (as private_apt's lists give them), and check
+# the packages against it. Later runs check the cache with
+# `sha256sum -c SHA256SUMS` in DIR/debs.
+debs_verify() {
+	local deb p v a sums
+	local -a want=() files=()
+	for deb in "$1"/debs/*.deb; do
+		read -r p v a < <(dpkg-deb -f "$deb" Package Version Architecture |
+			awk '{ print $2 }' | paste -sd' ')
+		want+=("$p:$a=$v")
+		files+=("$p $a $v ${deb##*/}")
+	done
+	# One apt-cache for them all: its records give each SHA256.
+	sums=$(apt-cache "${aptopts[@]}" show "${want[@]}" 2>/dev/null |
+		awk '/^Package:/ { p = $2 } /^Architecture:/ { a = $2 }
+		     /^Version:/ { v = $2 } /^SHA256:/ { print p, a, v, $2 }')
+	printf '%s\n' "${files[@]}" | awk -v sums="$sums" '
+		BEGIN { n = split(sums, l, "\n")
+			for (i = 1; i <= n; i++) { split(l[i], f, " ")
+				if (!((f[1] " " f[2] " " f[3]) in s)) s[f[1] " " f[2] " " f[3]] = f[4] } }
+		{ k = $1 " " $2 " " $3
+		  if (!(k in s)) { print "no SHA256 for " k > "/dev/stderr"; bad = 1; next }
+		  print s[k] "  " $4 }
+		END { exit bad }' >"$1/SHA256SUMS" ||
+		die "a package is not in the archive's index (see above)"
+	(cd "$1/debs" && sha256sum --quiet -c ../SHA256SUMS) ||
+		die "downloaded packages do not match the archive's index"
+}
+
 # kernel_prepare NAME: set K_IMAGE, K_MODROOT, K_KDIR, K_VER, K_ARCH for a
 # kernel of selftests/vm/kernels: the host's installed one, a debug kernel
 # (built and cached by build-debug-kernel.sh), or a Debian kernel (fetched
@@ -125,6 +235,26 @@ module_build() {
 	}
 	K_MODULE=$dir/kernel/vsock_cidreg.ko
 	K_TEST_MODULES=("$dir"/modules/*.ko)
+}
+
+# foreign_build NAME: vsock_cidreg.ko built for another kernel than NAME
+# (6.12 for distro, distro for the others), for module_test's check that
+# such a module never loads. Sets K_FOREIGN.
+foreign_build() {
+	local other=distro dir=$build_root/$1/foreign kdir
+	[ "$1" != distro ] || other=6.12
+	kdir=$(kernel_prepare "$other" && echo "$K_KDIR") || exit 1
+	mkdir -p "$dir"
+	cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
+		--exclude='*.symvers' "$repo/kernel" "$repo/include" "$dir/" ||
+		die "cannot copy the module sources to $dir"
+	make -s -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1 || {
+		cat "$dir/build.log" >&2
+		die "building the module against $kdir (kernel $other) failed"
+	}
+	K_FOREIGN=$dir/kernel/vsock_cidreg.ko
 }
 
 # link_module_tree SRC DST: DST gets what depmod needs of the module tree

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot a kernel in QEMU with the host's root shared read-only over 9p and
+# Boot a kernel in QEMU with the host's root shared read-only over 9p (an
+# arm64 kernel: with an arm64 userland laid over it, fetch-root.sh) and
 # our module staged so that `modprobe vsock_cidreg` works, run a command
 # in it, and fail if the command fails or the kernel log shows a splat.
 #
@@ -39,10 +40,6 @@ shift $((OPTIND - 1))
 [ "${1:-}" = -- ] && shift
 [ $# -gt 0 ] || die "no command given: vmrun.sh [-k KERNEL] -- COMMAND [ARGS]"
 
-command -v qemu-system-x86_64 >/dev/null ||
-	die "qemu-system-x86_64 not found: install qemu-system-x86 (scripts/deps.sh)"
-[ -x /bin/busybox ] && /bin/busybox --list | grep -x switch_root >/dev/null ||
-	die "/bin/busybox with switch_root not found: install busybox-static"
 [ "$(id -u)" -eq 0 ] ||
 	die "must run as root: the 9p root export maps the guest's root to the caller"
 
@@ -53,9 +50,26 @@ mkdir -p "$build_root"
 exec 9>"$build_root/.$kernel.lock"
 flock 9
 kernel_prepare "$kernel"
-[ "$K_ARCH" = amd64 ] ||
-	die "$kernel is $K_ARCH: booting it is not supported yet (selftests/vm/buildtest.sh $kernel checks its build)"
+# An arm64 kernel boots on QEMU's virt machine, with an arm64 userland
+# (fetch-root.sh) laid over the host's root; its console is the PL011
+# (the kernel log) and a virtio console (the command's output).
+archroot=
+case $K_ARCH in
+amd64)	qemu=(qemu-system-x86_64) console=ttyS0 outdev=ttyS1 busybox=/bin/busybox
+	qpkg=qemu-system-x86 ;;
+arm64)	qemu=(qemu-system-aarch64 -M virt) console=ttyAMA0 outdev=hvc0
+	qpkg=qemu-system-arm
+	archroot=$("$vm_dir/fetch-root.sh" arm64) || exit 1
+	busybox=$archroot/usr/bin/busybox ;;
+*)	die "$kernel is $K_ARCH: no VM known for it" ;;
+esac
+command -v "${qemu[0]}" >/dev/null ||
+	die "${qemu[0]} not found: install $qpkg (scripts/deps.sh${archroot:+ --arm64})"
+[ -x "$busybox" ] || die "$busybox not found: install busybox-static"
+[ "$K_ARCH" != amd64 ] || /bin/busybox --list | grep -x switch_root >/dev/null ||
+	die "/bin/busybox has no switch_root: install busybox-static"
 module_build "$kernel"
+foreign_build "$kernel"
 stage_modules "$kernel"
 flock -u 9
 exec 9>&-
@@ -66,10 +80,10 @@ rm -rf "$run" && mkdir -p "$run"
 # The initramfs: busybox and the modules that mounting 9p needs, in order.
 initrd=$run/initramfs
 mkdir -p "$initrd/bin" "$initrd/modules"
-cp /bin/busybox "$initrd/bin/"
+cp "$busybox" "$initrd/bin/busybox"
 cp "$vm_dir/initramfs-init" "$initrd/init"
 modprobe -a -S "$K_VER" -d "$K_MODROOT" --show-depends \
-	virtio_pci 9pnet_virtio 9p overlay 2>"$run/modprobe.err" |
+	virtio_pci 9pnet_virtio 9p overlay ${archroot:+virtio_console} 2>"$run/modprobe.err" |
 	awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' >"$run/mods" ||
 	die "cannot resolve the 9p modules for $K_VER: $(cat "$run/modprobe.err")"
 : >"$initrd/modules.list"
@@ -92,6 +106,7 @@ done <"$run/mods"
 	echo "stage=$(printf %q "$K_STAGE")"
 	echo "root=$(printf %q "$root")"
 	echo "workdir=$(printf %q "$repo")"
+	echo "export CIDREG_FOREIGN_KO=$(printf %q "$K_FOREIGN")"
 	printf 'command=('
 	printf '%q ' "$@"
 	echo ')'
@@ -110,7 +125,9 @@ accel=${CIDREG_ACCEL:-auto}
 case $accel in
 kvm|tcg) ;;
 auto)	accel=tcg
-	if kvm_works; then
+	if [ "$K_ARCH" != amd64 ]; then
+		: # another architecture: TCG
+	elif kvm_works; then
 		accel=kvm
 	elif [ -e /dev/kvm ]; then
 		echo "$prog: /dev/kvm is there but QEMU cannot start a KVM guest with it; using TCG (CIDREG_ACCEL=kvm to force KVM)" >&2
@@ -119,19 +136,30 @@ auto)	accel=tcg
 esac
 cpu=max
 [ "$accel" = tcg ] || cpu=host
+# Pointer authentication emulated the cheap way: the same checks, a
+# fraction of the cost under TCG.
+[ "$K_ARCH" != arm64 ] || cpu=$cpu,pauth-impdef=on
+share=local,security_model=none,readonly=on,multidevs=remap
+if [ -n "$archroot" ]; then
+	devices=(-device virtio-serial-pci -chardev stdio,id=out
+		-device virtconsole,chardev=out
+		-virtfs "$share,path=$archroot,mount_tag=archroot")
+else
+	devices=(-serial stdio)
+fi
 
 klog=$run/kernel.log
 out=$run/output.log
 echo "$prog: booting $kernel kernel $K_VER ($accel), limit ${timeout}s; kernel log: $klog" >&2
 start=$(date +%s)
 set +e
-timeout -k 5 "$timeout" qemu-system-x86_64 \
+timeout -k 5 "$timeout" "${qemu[@]}" \
 	-nodefaults -nographic -no-reboot -display none \
 	-accel "$accel" -cpu "$cpu" -smp 2 -m "$mem" \
 	-kernel "$K_IMAGE" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh" \
-	-serial "file:$klog" -serial stdio \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-append "console=$console panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh cidreg_out=$outdev${archroot:+ cidreg_archroot=1}" \
+	-serial "file:$klog" "${devices[@]}" \
+	-virtfs "$share,path=/,mount_tag=hostroot" \
 	-device virtio-rng-pci </dev/null | sed -u 's/\r$//' | tee "$out"
 qrc=${PIPESTATUS[0]}
 set -e
