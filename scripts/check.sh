@@ -110,34 +110,6 @@ for k in "${ks[@]}"; do
 	grep -hE "$result_re" "$log/vm-$k.log" | tail -n1 | grep . ||
 		echo "$k: no result line"
 done
-# The support matrix of this run (README.md's, after make check-kernels).
-matrix() {
-	local k arch src what cfg rel flavour tested result
-	echo "| kernel (name in \`selftests/vm/kernels\`) | arch | flavour | release | tested | result | date |"
-	echo "|---|---|---|---|---|---|---|"
-	for k in "${ks[@]}"; do
-		read -r arch src what cfg < <(awk -v n="$k" '!/^#/ && $1 == n { print $2, $3, $4, $5 }' \
-			selftests/vm/kernels)
-		case $what:$cfg in
-		linux-source-*rt.config*) flavour="debug, PREEMPT_RT (built from $what)" ;;
-		linux-source-*) flavour="debug (built from $what)" ;;
-		*-rt-*) flavour="PREEMPT_RT" ;;
-		*) flavour="generic" ;;
-		esac
-		[ "$src" = installed ] && src="the host's"
-		rel=$(sed -n -e "s/^vmrun: booting $k kernel \([^ ]*\) .*/\1/p" \
-			-e "s/^buildtest: $k is \([^ ]*\) .*/\1/p" "$log/vm-$k.log" | head -n1)
-		if [ "$arch" = amd64 ]; then
-			tested="VM suite (QEMU, TCG)"
-		else
-			tested="cross-build checks (not booted)"
-		fi
-		result=$(grep -hE "$result_re" "$log/vm-$k.log" | tail -n1)
-		echo "| \`$k\` ($src) | $arch | $flavour | ${rel:-?} | $tested | ${result#*: } | $(date +%F) |"
-	done
-}
-matrix >"$log/matrix.md"
-
 echo "make check took $(( $(date +%s) - t0 ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -39,12 +39,8 @@ cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
 cp -r "$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/"
 find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod' \
 	-o -name '*.mod.c' -o -name '*.order' -o -name '*.symvers' \) -delete
-flags=(W=1 C=1)
-case $K_ARCH in
-amd64) ;;
-arm64) flags+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
-*) die "$name: no cross compiler known for $K_ARCH" ;;
-esac
+kbuild_args
+flags=(W=1 C=1 "${KB_ARGS[@]}")
 command -v sparse >/dev/null || die "sparse not found: run scripts/deps.sh"
 
 conf=$K_KDIR/include/config/auto.conf

@@ -195,6 +195,27 @@ kernel_prepare() {
 		die "no modules for $K_VER under $K_MODROOT/lib/modules"
 }
 
+# kbuild_args: set KB_ARGS, make's arguments to build modules against
+# K_KDIR: the cross compiler for a foreign K_ARCH; the default gcc when
+# the one the kernel was built with is not on this machine (bullseye's
+# gcc-10 and aarch64-linux-gnu-gcc-10 are not in bookworm).
+kbuild_args() {
+	local kcc cross=
+	[ "$K_ARCH" = amd64 ] || cross=aarch64-linux-gnu-
+	KB_ARGS=()
+	[ -z "$cross" ] || KB_ARGS=(ARCH=arm64 CROSS_COMPILE=$cross)
+	command -v "${cross}gcc" >/dev/null ||
+		die "${cross}gcc not found: run scripts/deps.sh${cross:+ --arm64}"
+	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' \
+		"$K_KDIR/include/config/auto.conf" 2>/dev/null)
+	# Debian's headers name it as built: natively (gcc-10) or cross.
+	[ -z "$kcc" ] || [ -z "$cross" ] || [[ $kcc == "$cross"* ]] || kcc=$cross$kcc
+	if [ -n "$kcc" ] && ! command -v "$kcc" >/dev/null; then
+		echo "${prog:-vm}: $K_VER was built with $kcc, not installed here: building with ${cross}gcc" >&2
+		KB_ARGS+=(CC=${cross}gcc)
+	fi
+}
+
 # module_build NAME: build vsock_cidreg.ko, and the VM suite's test modules
 # (selftests/modules), against K_KDIR in a copy of the sources under
 # build/NAME/, so each kernel keeps its own objects. Sets K_MODULE and
@@ -210,26 +231,12 @@ module_build() {
 		--exclude='*.symvers' \
 		"$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/" ||
 		die "cannot copy the module sources to $dir (is rsync installed?)"
-	# A foreign architecture's kernel is cross-built; with the compiler
-	# the kernel was built with if this machine has it (bullseye's gcc-10
-	# is not in bookworm), else the default gcc.
-	local cc kcc cross=
-	[ "$K_ARCH" = amd64 ] || cross=aarch64-linux-gnu-
-	cc=()
-	[ -z "$cross" ] || cc=(ARCH=arm64 CROSS_COMPILE=$cross)
-	command -v "${cross}gcc" >/dev/null ||
-		die "${cross}gcc not found: run scripts/deps.sh${cross:+ --arm64}"
-	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' \
-		"$K_KDIR/include/config/auto.conf" 2>/dev/null)
-	if [ -n "$kcc" ] && ! command -v "$kcc" >/dev/null; then
-		echo "${prog:-vm}: $K_VER was built with $kcc, not installed here: building with ${cross}gcc" >&2
-		cc+=(CC=${cross}gcc)
-	fi
-	make -s -C "$K_KDIR" M="$dir" "${cc[@]}" modules >"$dir/build.log" 2>&1 || {
+	kbuild_args
+	make -s -C "$K_KDIR" M="$dir" "${KB_ARGS[@]}" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		die "building the module against $K_KDIR failed"
 	}
-	make -s -C "$K_KDIR" M="$dir/modules" "${cc[@]}" modules >"$dir/test-build.log" 2>&1 || {
+	make -s -C "$K_KDIR" M="$dir/modules" "${KB_ARGS[@]}" modules >"$dir/test-build.log" 2>&1 || {
 		cat "$dir/test-build.log" >&2
 		die "building the test modules against $K_KDIR failed"
 	}
