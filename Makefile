@@ -110,8 +110,8 @@ deps:
 check: deps
 	scripts/check.sh
 
-# Every kernel of selftests/vm/kernels, not only those of `make check`.
-# Every kernel of selftests/vm/kernels; README.md's support matrix is then
+# Every kernel of selftests/vm/kernels, not only those of `make check`;
+# README.md's support matrix is then
 # this run's, whatever its result.
 check-kernels:
 	scripts/deps.sh --arm64

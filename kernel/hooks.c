@@ -66,7 +66,7 @@ static const char * const cidreg_hook_state_names[] = {
  * @probe: calls the function with arguments that are harmless should
  *	it run, to prove the redirection through the function itself;
  *	NULL where no call is harmless (the canary proves the mechanism).
- * @state: enum cidreg_hook_state, for status.
+ * @state: what status shows of it.
  */
 struct cidreg_hook {
 	const char *module;
@@ -77,7 +77,7 @@ struct cidreg_hook {
 	unsigned long ip;
 	bool hooked;
 	void (*probe)(void *addr);
-	int state;
+	enum cidreg_hook_state state;
 };
 
 static void notrace cidreg_ftrace_thunk(unsigned long ip,
@@ -567,12 +567,8 @@ int cidreg_hooks_init(void)
 	if (err)
 		return err;
 	err = cidreg_hooks_prove_mechanism();
-	if (err) {
-		cidreg_ftrace_free_filter(&cidreg_canary_hook.ops);
-		cleanup_srcu_struct(&cidreg_hook_srcu);
-		return err;
-	}
-	err = register_module_notifier(&cidreg_module_nb);
+	if (!err)
+		err = register_module_notifier(&cidreg_module_nb);
 	if (err) {
 		cidreg_ftrace_free_filter(&cidreg_canary_hook.ops);
 		cleanup_srcu_struct(&cidreg_hook_srcu);

@@ -53,7 +53,7 @@ TEST(modprobe_loads_and_unloads_the_module)
 
 /*
  * vsock_cidreg.ko built for another kernel of selftests/vm/kernels
- * (vmrun.sh names it): vermagic and symbol versions turn it away, and
+ * (vmtest.sh names it): vermagic and symbol versions turn it away, and
  * nothing of it stays.
  */
 TEST(a_module_built_for_another_kernel_is_refused)
@@ -61,7 +61,7 @@ TEST(a_module_built_for_another_kernel_is_refused)
 	const char *ko = getenv("CIDREG_FOREIGN_KO");
 	int fd;
 
-	ASSERT_NE(NULL, ko) TH_LOG("CIDREG_FOREIGN_KO unset: run under selftests/vm/vmrun.sh");
+	ASSERT_NE(NULL, ko) TH_LOG("CIDREG_FOREIGN_KO unset: run under selftests/vm/vmtest.sh");
 	ASSERT_FALSE(module_loaded("vsock_cidreg"));
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", ko, strerror(errno));

@@ -34,11 +34,8 @@ check() { # DESCRIPTION RESULT(0 or not)
 }
 
 dir=$build_root/$name/buildtest
-rm -rf "$dir" && mkdir -p "$dir"
-cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
-cp -r "$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/"
-find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod' \
-	-o -name '*.mod.c' -o -name '*.order' -o -name '*.symvers' \) -delete
+rm -rf "$dir"
+module_sources "$dir"
 kbuild_args
 flags=(W=1 C=1 "${KB_ARGS[@]}")
 command -v sparse >/dev/null || die "sparse not found: run scripts/deps.sh"

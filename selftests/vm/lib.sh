@@ -216,21 +216,27 @@ kbuild_args() {
 	fi
 }
 
+# module_sources DIR: a copy of the module's sources (kernel/, include/,
+# and the test modules as modules/) in DIR to build in. Only sources:
+# objects and lists built in the main tree name its paths, and kbuild
+# would take them for this copy's.
+module_sources() {
+	mkdir -p "$1"
+	cp -p "$repo/Kbuild" "$repo/VERSION" "$1/"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
+		--exclude='*.symvers' \
+		"$repo/kernel" "$repo/include" "$repo/selftests/modules" "$1/" ||
+		die "cannot copy the module sources to $1 (is rsync installed?)"
+}
+
 # module_build NAME: build vsock_cidreg.ko, and the VM suite's test modules
 # (selftests/modules), against K_KDIR in a copy of the sources under
 # build/NAME/, so each kernel keeps its own objects. Sets K_MODULE and
 # K_TEST_MODULES.
 module_build() {
 	local dir=$build_root/$1/module
-	mkdir -p "$dir"
-	cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
-	# Only sources: objects and lists built in the main tree name its
-	# paths, and kbuild would take them for this copy's.
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
-		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
-		--exclude='*.symvers' \
-		"$repo/kernel" "$repo/include" "$repo/selftests/modules" "$dir/" ||
-		die "cannot copy the module sources to $dir (is rsync installed?)"
+	module_sources "$dir"
 	kbuild_args
 	make -s -C "$K_KDIR" M="$dir" "${KB_ARGS[@]}" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
@@ -246,17 +252,13 @@ module_build() {
 
 # foreign_build NAME: vsock_cidreg.ko built for another kernel than NAME
 # (6.12 for distro, distro for the others), for module_test's check that
-# such a module never loads. Sets K_FOREIGN.
+# such a module never loads; vmtest.sh names it to the guest. Sets
+# K_FOREIGN.
 foreign_build() {
 	local other=distro dir=$build_root/$1/foreign kdir
 	[ "$1" != distro ] || other=6.12
 	kdir=$(kernel_prepare "$other" && echo "$K_KDIR") || exit 1
-	mkdir -p "$dir"
-	cp -p "$repo/Kbuild" "$repo/VERSION" "$dir/"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
-		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
-		--exclude='*.symvers' "$repo/kernel" "$repo/include" "$dir/" ||
-		die "cannot copy the module sources to $dir"
+	module_sources "$dir"
 	make -s -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		die "building the module against $kdir (kernel $other) failed"

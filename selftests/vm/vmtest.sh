@@ -58,6 +58,9 @@ fi
 for t in "${tests[@]}"; do
 	[ -x "$bindir/$t" ] || die "$bindir/$t not built: run make selftests"
 done
+# Once for all the VMs: module_test loads it and expects a refusal.
+foreign_build "$kernel"
+export CIDREG_FOREIGN_KO=$K_FOREIGN
 [ "$jobs" -le ${#tests[@]} ] || jobs=${#tests[@]}
 
 # Longest first, each to the VM with the least work so far.
