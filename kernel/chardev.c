@@ -102,15 +102,13 @@ static int cidreg_ioctl_reserve(struct cidreg_file *cf, void __user *uarg)
 		return PTR_ERR(net);
 	req.net = net;
 	err = cidreg_reserve(&req, &arg.cid);
-	put_net(net);
-	if (err)
-		return err;
-
-	err = cidreg_copy_out(uarg, &arg, sizeof(arg), usize);
-	if (err) {
+	if (!err) {
+		err = cidreg_copy_out(uarg, &arg, sizeof(arg), usize);
 		/* The caller cannot learn the CID: do not keep it. */
-		cidreg_release(arg.cid);
+		if (err)
+			cidreg_release(arg.cid, net);
 	}
+	put_net(net);
 	return err;
 }
 
@@ -133,9 +131,16 @@ static int cidreg_ioctl_release(void __user *uarg)
 		return -EINVAL;
 
 	if (!(arg.flags & VSOCK_CIDREG_RELEASE_ALL)) {
-		if (arg.flags || arg.netns_fd)
+		/* With RELEASE_NETNS: the CID in the space of that netns. */
+		if ((arg.flags & ~VSOCK_CIDREG_RELEASE_NETNS) ||
+		    (!arg.flags && arg.netns_fd))
 			return -EINVAL;
-		err = cidreg_release(arg.cid);
+		net = cidreg_target_net(arg.flags & VSOCK_CIDREG_RELEASE_NETNS,
+					arg.netns_fd);
+		if (IS_ERR(net))
+			return PTR_ERR(net);
+		err = cidreg_release(arg.cid, net);
+		put_net(net);
 		if (err)
 			return err;
 		arg.count = 1;
@@ -200,7 +205,7 @@ static int cidreg_ioctl_transfer(void __user *uarg)
 	net = cidreg_target_net(true, arg.netns_fd);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
-	err = cidreg_transfer(arg.cid, net,
+	err = cidreg_transfer(arg.cid, current->nsproxy->net_ns, net,
 			      arg.flags & VSOCK_CIDREG_TRANSFER_PERSISTENT);
 	put_net(net);
 	return err;

@@ -13,6 +13,7 @@
 #include <linux/version.h>
 #include <linux/vm_sockets.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 
 /* get_random_u32_below() replaced prandom_u32_max() in 6.2 (and 6.1.y). */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
@@ -187,28 +188,55 @@ static inline bool cidreg_genl_req_attr_missing(struct genl_info *info,
  */
 
 /*
- * 7.0 gives vsock network namespaces and changes the prototypes of vsock
- * and vhost-vsock functions around the ones hooked here. A wrapper whose
- * prototype no longer matches would crash the kernel, so the module does
- * not build there until it is ported and tested (Documentation/linux-7.0.md).
+ * 7.0 gives vsock network namespaces (the series "vsock: add namespace
+ * support to vhost-vsock and loopback"): a netns is in vsock mode global
+ * or local, fixed at its creation, and a vhost-vsock device takes the
+ * netns of the process that opens it. Of the functions the module calls
+ * or wraps, only vhost_vsock_get() changes: it takes the netns to look
+ * the CID up in (NULL: global devices alone). Before 7.0 every netns is
+ * global.
  */
+struct net;
+struct vhost_vsock;
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
-#error "vsock_cidreg is not yet ported to Linux 7.0 (Documentation/linux-7.0.md)"
+#define CIDREG_VSOCK_NETNS 1
+typedef struct vhost_vsock *(*cidreg_vhost_get_t)(u32 guest_cid,
+						  struct net *net);
+#define cidreg_vhost_get(get, cid, net) ((get)(cid, net))
+static inline bool cidreg_net_local(const struct net *net)
+{
+	return net && READ_ONCE(net->vsock.mode) == VSOCK_NET_MODE_LOCAL;
+}
+#else
+typedef struct vhost_vsock *(*cidreg_vhost_get_t)(u32 guest_cid);
+#define cidreg_vhost_get(get, cid, net) ((get)(cid))
+static inline bool cidreg_net_local(const struct net *net)
+{
+	return false;
+}
 #endif
 
 /*
  * With CONFIG_X86_KERNEL_IBT (5.18+) a function starts with ENDBR64 and a
  * kprobe on it lands after that instruction; an indirect call must land on
- * it. Give back the function's real entry.
+ * it. Give back the function's real entry. Between 6.12 and 7.2 (Debian
+ * has no kernel in between) is_endbr() came to take the address and to be
+ * out of modules' reach; __is_endbr() tests the value (compat.mk finds
+ * it).
  */
 #ifdef CONFIG_X86_KERNEL_IBT
 #include <asm/ibt.h>
+#ifdef CIDREG_HAVE___IS_ENDBR
+#define cidreg_is_endbr(insn) __is_endbr(insn)
+#else
+#define cidreg_is_endbr(insn) is_endbr(insn)
+#endif
 static inline void *cidreg_func_entry(void *kprobe_addr)
 {
 	u32 insn;
 
 	if (!copy_from_kernel_nofault(&insn, kprobe_addr - ENDBR_INSN_SIZE,
-				      sizeof(insn)) && is_endbr(insn))
+				      sizeof(insn)) && cidreg_is_endbr(insn))
 		return kprobe_addr - ENDBR_INSN_SIZE;
 	return kprobe_addr;
 }

@@ -9,3 +9,6 @@ ccflags-y += $(shell grep -qs 'cap_sys_admin:1;' \
 	echo -DCIDREG_HAVE_MCGRP_CAP_SYS_ADMIN)
 ccflags-y += $(shell grep -qsw ftrace_free_filter $(objtree)/Module.symvers && \
 	echo -DCIDREG_HAVE_FTRACE_FREE_FILTER)
+ccflags-y += $(shell grep -qsw __is_endbr \
+	$(srctree)/arch/x86/include/asm/ibt.h && \
+	echo -DCIDREG_HAVE___IS_ENDBR)

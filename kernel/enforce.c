@@ -13,6 +13,10 @@
  * - Connections: vsock_assign_transport() sees the socket's netns and the
  *   peer CID, on connect() and on a connection a listener receives.
  * - Bind: __vsock_bind() sees explicit and implicit binds.
+ * - Linux 7.0+: a netns in vsock's local mode is isolated by the kernel;
+ *   its sockets pass (but for protected ports), and its devices' CIDs
+ *   are kept in its own space of the registry. A device's netns is the
+ *   one it was opened in (vhost_vsock_dev_open() is wrapped to learn it).
  *
  * Lookups on these paths are RCU only, and nothing is allocated; with
  * mode=off every wrapper costs one test before calling the original.
@@ -20,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bsearch.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -247,12 +252,15 @@ static bool cidreg_port_protected(u32 port)
 	return found;
 }
 
+static void cidreg_devs_exit(void);
+
 /**
  * cidreg_enforce_exit() - free what the parameters hold, at unload.
  */
 void cidreg_enforce_exit(void)
 {
 	kfree(rcu_dereference_protected(cidreg_ports, true));
+	cidreg_devs_exit();
 }
 
 /* Trusted namespaces */
@@ -401,6 +409,116 @@ static bool cidreg_off(void)
 	return READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_OFF;
 }
 
+/* The netns of each device (7.0+) */
+
+#ifdef CIDREG_VSOCK_NETNS
+/**
+ * struct cidreg_dev - a /dev/vhost-vsock device and the netns it belongs
+ *	to, as vhost took it at open().
+ * @node: in cidreg_devs, hashed by @dev.
+ * @dev: the device (its struct vhost_vsock); only compared.
+ * @net: its netns. No reference: the device holds one until it is
+ *	released, and the release wrapper forgets it first.
+ */
+struct cidreg_dev {
+	struct hlist_node node;
+	const void *dev;
+	struct net *net;
+};
+
+static DEFINE_HASHTABLE(cidreg_devs, 6);
+static DEFINE_SPINLOCK(cidreg_devs_lock);
+
+/**
+ * cidreg_vhost_open_wrapper() - wraps vhost_vsock_dev_open() (7.0+).
+ * @inode: the inode.
+ * @f: the /dev/vhost-vsock file.
+ *
+ * Records the device's netns. Should that fail (no memory), the device
+ * is taken for one of a global-mode netns, the stricter side.
+ *
+ * Return: what vhost returns.
+ */
+int cidreg_vhost_open_wrapper(struct inode *inode, struct file *f)
+{
+	struct cidreg_dev *d = kmalloc(sizeof(*d), GFP_KERNEL);
+	int idx = cidreg_hook_enter();
+	int ret;
+
+	ret = cidreg_orig_vhost_open(inode, f);
+	if (!ret && d) {
+		d->dev = f->private_data;
+		d->net = current->nsproxy->net_ns;	/* what vhost took */
+		spin_lock(&cidreg_devs_lock);
+		hash_add(cidreg_devs, &d->node, (unsigned long)d->dev);
+		spin_unlock(&cidreg_devs_lock);
+		d = NULL;
+	}
+	cidreg_hook_exit(idx);
+	kfree(d);
+	return ret;
+}
+
+/* The netns of @dev, or NULL when it was opened before we were loaded. */
+static struct net *cidreg_dev_net(const void *dev)
+{
+	struct cidreg_dev *d;
+	struct net *net = NULL;
+
+	spin_lock(&cidreg_devs_lock);
+	hash_for_each_possible(cidreg_devs, d, node, (unsigned long)dev) {
+		if (d->dev == dev) {
+			net = d->net;
+			break;
+		}
+	}
+	spin_unlock(&cidreg_devs_lock);
+	return net;
+}
+
+static void cidreg_dev_forget(const void *dev)
+{
+	struct cidreg_dev *d, *found = NULL;
+
+	spin_lock(&cidreg_devs_lock);
+	hash_for_each_possible(cidreg_devs, d, node, (unsigned long)dev) {
+		if (d->dev == dev) {
+			hash_del(&d->node);
+			found = d;
+			break;
+		}
+	}
+	spin_unlock(&cidreg_devs_lock);
+	kfree(found);
+}
+
+/* Devices still open at unload (vhost_vsock stays, with them). */
+static void cidreg_devs_exit(void)
+{
+	struct hlist_node *tmp;
+	struct cidreg_dev *d;
+	int bkt;
+
+	hash_for_each_safe(cidreg_devs, bkt, tmp, d, node) {
+		hash_del(&d->node);
+		kfree(d);
+	}
+}
+#else
+static struct net *cidreg_dev_net(const void *dev)
+{
+	return NULL;
+}
+
+static void cidreg_dev_forget(const void *dev)
+{
+}
+
+static void cidreg_devs_exit(void)
+{
+}
+#endif
+
 /* SET_GUEST_CID */
 
 /**
@@ -408,6 +526,9 @@ static bool cidreg_off(void)
  * @node: in cidreg_setcids.
  * @task: the task running it.
  * @dev: its device.
+ * @space: the registry space of the device's CIDs.
+ * @net: who claims the CID: the device's netns when it is in local mode
+ *	(the kernel keeps the device to it), else the caller's.
  * @cid: the CID vhost is about to use, once @checked.
  * @checked: vsock_find_cid() saw it.
  * @refused: it was refused.
@@ -417,6 +538,8 @@ struct cidreg_setcid {
 	struct list_head node;
 	struct task_struct *task;
 	const void *dev;
+	struct cidreg_space *space;
+	struct net *net;
 	u32 cid;
 	bool checked;
 	bool refused;
@@ -447,14 +570,14 @@ static struct cidreg_setcid *cidreg_setcid_current(void)
 /* Decides on the CID vhost is about to set. Returns whether to refuse. */
 static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 {
-	struct net *net = current->nsproxy->net_ns;
+	struct net *net = sc->net;
 	bool trusted = cidreg_trusted(net);
 	bool strict = READ_ONCE(cidreg_strict);
 	bool audit = READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_AUDIT;
 	bool allowed;
 
-	switch (cidreg_vhost_claim(sc->cid, net, !strict || trusted || audit,
-				   &sc->adopted)) {
+	switch (cidreg_vhost_claim(sc->space, sc->cid, net,
+				   !strict || trusted || audit, &sc->adopted)) {
 	case CIDREG_CLAIM_OWNED:
 		allowed = true;
 		break;
@@ -511,11 +634,21 @@ long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 {
 	struct cidreg_setcid sc = { .task = current, .dev = f->private_data };
 	int idx = cidreg_hook_enter();
+	struct net *dev_net;
 	long ret;
 
 	if (ioctl != VHOST_VSOCK_SET_GUEST_CID || cidreg_off()) {
 		ret = cidreg_orig_vhost_ioctl(f, ioctl, arg);
 		goto out;
+	}
+	/* The file is held for the call, and the device's netns with it. */
+	dev_net = cidreg_dev_net(sc.dev);
+	if (cidreg_net_local(dev_net)) {
+		sc.net = dev_net;
+		sc.space = cidreg_space_of(dev_net);
+	} else {
+		sc.net = current->nsproxy->net_ns;
+		sc.space = cidreg_global_space();
 	}
 
 	spin_lock(&cidreg_setcids_lock);
@@ -529,9 +662,9 @@ long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 	if (sc.refused && ret == -EADDRINUSE)
 		ret = -EPERM;
 	else if (!ret && sc.checked)
-		cidreg_vhost_commit(sc.dev, sc.cid);
+		cidreg_vhost_commit(sc.dev, sc.space, sc.cid);
 	else if (sc.adopted)
-		cidreg_vhost_abort(sc.cid);
+		cidreg_vhost_abort(sc.space, sc.cid);
 out:
 	cidreg_hook_exit(idx);
 	return ret;
@@ -553,6 +686,7 @@ int cidreg_vhost_release_wrapper(struct inode *inode, struct file *f)
 	int ret;
 
 	cidreg_vhost_detach(f->private_data);
+	cidreg_dev_forget(f->private_data);
 	ret = cidreg_orig_vhost_release(inode, f);
 	cidreg_hook_exit(idx);
 	return ret;
@@ -570,6 +704,9 @@ static bool cidreg_connection_refused(struct vsock_sock *vsk,
 	bool owned = false;
 
 	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET)
+		return false;
+	/* The kernel keeps a local-mode netns's connections within it. */
+	if (cidreg_net_local(net))
 		return false;
 	/* Loopback, the host, and what is forwarded to the host. */
 	if (cid <= VMADDR_CID_HOST || cid == VMADDR_CID_ANY ||
@@ -688,8 +825,9 @@ int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
 		goto out;
 	}
 	trusted = cidreg_trusted(net);
+	/* A CID of a local-mode netns's own space: its own, or no one's. */
 	if (cid > VMADDR_CID_HOST && cid != VMADDR_CID_ANY &&
-	    cidreg_owner(cid, net, &owned) &&
+	    !cidreg_net_local(net) && cidreg_owner(cid, net, &owned) &&
 	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_CID, owned || trusted, net,
 			  cid, port)) {
 		ret = -EACCES;

@@ -16,6 +16,7 @@ int cidreg_assign_transport_wrapper(struct vsock_sock *vsk,
 long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 				unsigned long arg);
 int cidreg_vhost_release_wrapper(struct inode *inode, struct file *f);
+int cidreg_vhost_open_wrapper(struct inode *inode, struct file *f);
 
 #define CIDREG_PORTS_MAX 32
 

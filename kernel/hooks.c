@@ -34,8 +34,6 @@
 #include "enforce.h"
 #include "hooks.h"
 
-struct vhost_vsock;
-
 /* What status shows of each hook (its "module:symbol" and this word). */
 enum cidreg_hook_state {
 	CIDREG_HOOK_ABSENT,	/* its module is not loaded */
@@ -85,13 +83,14 @@ static void notrace cidreg_ftrace_thunk(unsigned long ip,
 					struct ftrace_ops *ops,
 					struct cidreg_ftrace_regs *fregs);
 
-static struct vhost_vsock *(*vhost_vsock_get_fn)(u32 guest_cid);
+static cidreg_vhost_get_t vhost_vsock_get_fn;
 
 cidreg_find_cid_t cidreg_orig_find_cid;
 cidreg_bind_t cidreg_orig_bind;
 cidreg_assign_transport_t cidreg_orig_assign_transport;
 cidreg_vhost_ioctl_t cidreg_orig_vhost_ioctl;
 cidreg_vhost_release_t cidreg_orig_vhost_release;
+cidreg_vhost_open_t cidreg_orig_vhost_open;
 
 static void cidreg_probe_find_cid(void *addr)
 {
@@ -126,6 +125,11 @@ static struct cidreg_hook cidreg_hooks[] = {
 		    cidreg_orig_vhost_ioctl, cidreg_vhost_ioctl_wrapper),
 	CIDREG_HOOK("vhost_vsock", "vhost_vsock:vhost_vsock_dev_release",
 		    cidreg_orig_vhost_release, cidreg_vhost_release_wrapper),
+#ifdef CIDREG_VSOCK_NETNS
+	/* A device's netns is the opener's (7.0+). */
+	CIDREG_HOOK("vhost_vsock", "vhost_vsock:vhost_vsock_dev_open",
+		    cidreg_orig_vhost_open, cidreg_vhost_open_wrapper),
+#endif
 };
 
 static const char * const cidreg_modules[] = { "vsock", "vhost_vsock" };
@@ -433,13 +437,15 @@ static struct notifier_block cidreg_module_nb = {
 /**
  * cidreg_vhost_holds() - whether a vhost-vsock device holds a CID.
  * @cid: the guest CID.
+ * @net: on 7.0+, where to look: NULL for the devices of global-mode
+ *	namespaces, or a local-mode netns for its own devices.
  *
  * Return: true if a live /dev/vhost-vsock device has @cid as its guest CID
  * (even one set before this module loaded).
  */
-bool cidreg_vhost_holds(u32 cid)
+bool cidreg_vhost_holds(u32 cid, struct net *net)
 {
-	struct vhost_vsock *(*get)(u32 guest_cid);
+	cidreg_vhost_get_t get;
 	bool held = false;
 	int idx;
 
@@ -448,7 +454,7 @@ bool cidreg_vhost_holds(u32 cid)
 	if (get) {
 		/* vhost_vsock_get() walks an RCU hash table. */
 		rcu_read_lock();
-		held = get(cid);
+		held = cidreg_vhost_get(get, cid, net);
 		rcu_read_unlock();
 	}
 	cidreg_hook_exit(idx);

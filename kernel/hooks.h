@@ -15,12 +15,14 @@ typedef int (*cidreg_assign_transport_t)(struct vsock_sock *vsk,
 typedef long (*cidreg_vhost_ioctl_t)(struct file *f, unsigned int ioctl,
 				     unsigned long arg);
 typedef int (*cidreg_vhost_release_t)(struct inode *inode, struct file *f);
+typedef int (*cidreg_vhost_open_t)(struct inode *inode, struct file *f);
 
 extern cidreg_find_cid_t cidreg_orig_find_cid;
 extern cidreg_bind_t cidreg_orig_bind;
 extern cidreg_assign_transport_t cidreg_orig_assign_transport;
 extern cidreg_vhost_ioctl_t cidreg_orig_vhost_ioctl;
 extern cidreg_vhost_release_t cidreg_orig_vhost_release;
+extern cidreg_vhost_open_t cidreg_orig_vhost_open;
 
 int cidreg_hooks_init(void);
 void cidreg_hooks_exit(void);
@@ -33,7 +35,7 @@ void cidreg_hooks_unlock(void);
 bool cidreg_hooks_missing_locked(void);
 int cidreg_hooks_show(char *buf);
 
-bool cidreg_vhost_holds(u32 cid);
+bool cidreg_vhost_holds(u32 cid, struct net *net);
 bool cidreg_cid_is_local(u32 cid);
 
 #endif /* _VSOCK_CIDREG_HOOKS_H */

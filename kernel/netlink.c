@@ -126,7 +126,10 @@ static int cidreg_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args: [0] next CID, [1] done, [2] netns of the filter (a reference). */
+/*
+ * cb->args: [0] next CID, [1] done, [2] netns of the filter (a reference),
+ * [3] space of the next CID (cidreg_query_next()).
+ */
 static int cidreg_nl_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = cidreg_dump_attrs(cb);
@@ -163,13 +166,15 @@ static int cidreg_nl_get_dumpit(struct sk_buff *skb,
 	struct cidreg_viewer viewer = cidreg_viewer_of(cb->skb);
 	const struct net *owner = (const struct net *)cb->args[2];
 	unsigned int generation;
+	u64 space = cb->args[3];
 	u32 cid = cb->args[0];
 	void *hdr;
 
 	while (!cb->args[1]) {
 		struct vsock_cidreg_entry e = {};
 
-		if (cidreg_query_next(&cid, owner, &viewer, &e, &generation)) {
+		if (cidreg_query_next(&space, &cid, owner, &viewer, &e,
+				      &generation)) {
 			cb->args[1] = 1;
 			break;
 		}
@@ -185,10 +190,10 @@ static int cidreg_nl_get_dumpit(struct sk_buff *skb,
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = cid + 1ULL;
-		if (cid == U32_MAX)
-			cb->args[1] = 1;
+		/* Never U32_MAX (VMADDR_CID_ANY): the next CID is in range. */
 		cid++;
+		cb->args[0] = cid;
+		cb->args[3] = space;
 	}
 	return skb->len;
 }

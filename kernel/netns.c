@@ -47,13 +47,21 @@ static int __net_init cidreg_net_init(struct net *net)
 	INIT_LIST_HEAD(&cn->entries);
 	cn->count = 0;
 	cn->trusted = false;
+	xa_init_flags(&cn->space.xa, XA_FLAGS_ALLOC);
+	cn->space.net = net;
+	INIT_LIST_HEAD(&cn->space.node);
+	cn->space.id = 0;
 	return 0;
 }
 
 /* A netns that ends frees its CIDs: the pod is gone. */
 static void __net_exit cidreg_net_exit(struct net *net)
 {
+	struct cidreg_net *cn = cidreg_net(net);
+
 	cidreg_release_net(net);
+	WARN_ON_ONCE(!xa_empty(&cn->space.xa));
+	xa_destroy(&cn->space.xa);
 }
 
 static struct pernet_operations cidreg_net_ops = {

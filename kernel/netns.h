@@ -3,7 +3,27 @@
 #define _VSOCK_CIDREG_NETNS_H
 
 #include <linux/list.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
+
+/**
+ * struct cidreg_space - namespaces among which a CID is unique: all those
+ *	in vsock's global mode together (every netns before 7.0), or one in
+ *	local mode (7.0+), whose vhost-vsock devices and sockets only see
+ *	each other.
+ * @xa: its registry entries, by CID: changed under the registry lock,
+ *	read under RCU.
+ * @net: the local-mode netns, or NULL for the global space.
+ * @node: in the registry's list of local spaces that hold entries.
+ * @id: where dumps take it: 0 for the global space, else a number given
+ *	when the space gets its first entry, above every earlier one.
+ */
+struct cidreg_space {
+	struct xarray xa;
+	struct net *net;
+	struct list_head node;
+	u64 id;
+};
 
 /**
  * struct cidreg_net - what the module keeps per network namespace.
@@ -11,11 +31,13 @@
  *	the registry lock.
  * @count: how many; the quota applies to it.
  * @trusted: added to the trusted set (the initial netns is trusted anyway).
+ * @space: its space while it is in local mode (cidreg_net_local()).
  */
 struct cidreg_net {
 	struct list_head entries;
 	unsigned int count;
 	bool trusted;
+	struct cidreg_space space;
 };
 
 int cidreg_netns_init(void);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The registry: reserved CIDs in an xarray indexed by CID. Changes are
- * serialised by one mutex and take O(log n); lookups may run under RCU
- * alone, and entries are freed after a grace period.
+ * The registry: reserved CIDs in an xarray indexed by CID, one per space
+ * (struct cidreg_space: the global-mode namespaces together, and on 7.0+
+ * each local-mode netns on its own, as vsock keeps them apart). Changes
+ * are serialised by one mutex and take O(log n); lookups may run under
+ * RCU alone, and entries are freed after a grace period.
  *
  * Every entry holds a reference on the module, so the module cannot be
  * unloaded while a reservation exists (enforcement never disappears
@@ -33,8 +35,10 @@
 
 /**
  * struct cidreg_entry - one reserved CID.
- * @cid: the CID (also its index in the xarray).
+ * @cid: the CID (also its index in the xarray of @space).
  * @kind: enum vsock_cidreg_kind.
+ * @space: where it is: that of @net, or for an entry adopted by a device
+ *	of a global-mode netns, the global space.
  * @net: the owning netns. No reference: the entry ends before the netns
  *	does (cidreg_release_net()).
  * @lease: the file holding the lease, or NULL.
@@ -52,6 +56,7 @@
 struct cidreg_entry {
 	u32 cid;
 	u8 kind;
+	struct cidreg_space *space;
 	struct net *net;
 	struct cidreg_file *lease;
 	struct list_head net_node;
@@ -69,12 +74,14 @@ struct cidreg_entry {
  * struct cidreg_holder - a vhost-vsock device holding a reserved CID.
  * @node: in cidreg_holders, hashed by @dev.
  * @dev: the device (its struct vhost_vsock); only compared, never used.
+ * @space: the space of the CID.
  * @cid: the CID it holds.
  * @pid: the thread group that set the CID.
  */
 struct cidreg_holder {
 	struct hlist_node node;
 	const void *dev;
+	struct cidreg_space *space;
 	u32 cid;
 	struct pid *pid;
 };
@@ -83,7 +90,14 @@ unsigned int cidreg_cid_min = 3;
 unsigned int cidreg_cid_max = U32_MAX - 1;
 unsigned int cidreg_quota = 256;
 
-static DEFINE_XARRAY_ALLOC(cidreg_xa);
+static struct cidreg_space cidreg_global = {
+	.xa = XARRAY_INIT(cidreg_global.xa, XA_FLAGS_ALLOC),
+	.node = LIST_HEAD_INIT(cidreg_global.node),
+};
+
+/* Local spaces that hold entries, by id. Under cidreg_lock. */
+static LIST_HEAD(cidreg_spaces);
+static u64 cidreg_space_ids;
 static DEFINE_MUTEX(cidreg_lock);
 /* Devices holding a registry CID, by device. Under cidreg_lock. */
 static DEFINE_HASHTABLE(cidreg_holders, 6);
@@ -117,9 +131,30 @@ static bool cidreg_cid_wellknown(u32 cid)
 	return cid <= VMADDR_CID_HOST || cid == VMADDR_CID_ANY;
 }
 
-static bool cidreg_cid_taken_outside(u32 cid)
+static bool cidreg_cid_taken_outside(struct cidreg_space *space, u32 cid)
 {
-	return cidreg_cid_is_local(cid) || cidreg_vhost_holds(cid);
+	return cidreg_cid_is_local(cid) || cidreg_vhost_holds(cid, space->net);
+}
+
+/**
+ * cidreg_space_of() - the space of a netns's reservations.
+ * @net: the netns.
+ *
+ * Return: its own space if it is in vsock's local mode, else the global one.
+ */
+struct cidreg_space *cidreg_space_of(const struct net *net)
+{
+	return cidreg_net_local(net) ? &cidreg_net(net)->space : &cidreg_global;
+}
+
+/**
+ * cidreg_global_space() - the space of the global-mode namespaces.
+ *
+ * Return: it.
+ */
+struct cidreg_space *cidreg_global_space(void)
+{
+	return &cidreg_global;
 }
 
 static struct cidreg_entry *cidreg_entry_new(const struct cidreg_request *req)
@@ -131,6 +166,7 @@ static struct cidreg_entry *cidreg_entry_new(const struct cidreg_request *req)
 	e->kind = req->lease ? VSOCK_CIDREG_KIND_LEASE :
 			       VSOCK_CIDREG_KIND_PERSISTENT;
 	e->net = req->net;
+	e->space = cidreg_space_of(req->net);
 	e->lease = req->lease;
 	e->creator = get_pid(task_tgid(current));
 	e->uid = current_uid();
@@ -185,6 +221,10 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 
 	list_add_tail(&e->net_node, &cn->entries);
 	cn->count++;
+	if (e->space != &cidreg_global && list_empty(&e->space->node)) {
+		e->space->id = ++cidreg_space_ids;
+		list_add_tail(&e->space->node, &cidreg_spaces);
+	}
 	if (e->lease)
 		list_add_tail(&e->lease_node, &e->lease->leases);
 	__module_get(THIS_MODULE);
@@ -201,7 +241,9 @@ static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason, NULL, NULL);
 	cidreg_generation++;
 	cidreg_entries--;
-	xa_erase(&cidreg_xa, e->cid);
+	xa_erase(&e->space->xa, e->cid);
+	if (e->space != &cidreg_global && xa_empty(&e->space->xa))
+		list_del_init(&e->space->node);
 	list_del(&e->net_node);
 	cidreg_net(e->net)->count--;
 	if (e->lease)
@@ -219,10 +261,10 @@ static int cidreg_store_given(struct cidreg_entry *e, u32 cid)
 
 	if (cidreg_cid_wellknown(cid) || cidreg_cid_is_local(cid))
 		return -EINVAL;
-	if (cidreg_vhost_holds(cid))
+	if (cidreg_vhost_holds(cid, e->space->net))
 		return -EADDRINUSE;
 	e->cid = cid;
-	err = xa_insert(&cidreg_xa, cid, e, GFP_KERNEL);
+	err = xa_insert(&e->space->xa, cid, e, GFP_KERNEL);
 	return err == -EBUSY ? -EADDRINUSE : err;
 }
 
@@ -235,22 +277,23 @@ static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
 			    bool lowest)
 {
 	u32 next = lowest ? min : min + get_random_u32_below(max - min + 1);
+	struct xarray *xa = &e->space->xa;
 	u32 *skipped = NULL, cid;
 	unsigned int nskipped = 0, room = 0, i;
 	int err;
 
 	for (;;) {
-		err = xa_alloc_cyclic(&cidreg_xa, &cid, NULL,
+		err = xa_alloc_cyclic(xa, &cid, NULL,
 				      XA_LIMIT(min, max), &next, GFP_KERNEL);
 		if (err < 0) {
 			if (err == -EBUSY)
 				err = -ENOSPC;
 			break;
 		}
-		if (!cidreg_cid_taken_outside(cid)) {
+		if (!cidreg_cid_taken_outside(e->space, cid)) {
 			e->cid = cid;
 			/* Fills the slot reserved above: cannot fail. */
-			xa_store(&cidreg_xa, cid, e, GFP_KERNEL);
+			xa_store(xa, cid, e, GFP_KERNEL);
 			err = 0;
 			break;
 		}
@@ -261,7 +304,7 @@ static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
 			more = krealloc_array(skipped, room, sizeof(*skipped),
 					      GFP_KERNEL);
 			if (!more) {
-				xa_release(&cidreg_xa, cid);
+				xa_release(xa, cid);
 				err = -ENOMEM;
 				break;
 			}
@@ -272,7 +315,7 @@ static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
 			next = min;
 	}
 	for (i = 0; i < nskipped; i++)
-		xa_release(&cidreg_xa, skipped[i]);
+		xa_release(xa, skipped[i]);
 	kfree(skipped);
 	return err;
 }
@@ -325,17 +368,18 @@ fail:
 /**
  * cidreg_release() - end the reservation of one CID.
  * @cid: the CID.
+ * @net: the netns whose space (cidreg_space_of()) holds it.
  *
  * Return: 0, -ENOENT if @cid is not reserved, -EPERM if the caller may not
  * act on its owner's netns (cidreg_may_admin()).
  */
-int cidreg_release(u32 cid)
+int cidreg_release(u32 cid, const struct net *net)
 {
 	struct cidreg_entry *e;
 	int err = 0;
 
 	mutex_lock(&cidreg_lock);
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&cidreg_space_of(net)->xa, cid);
 	if (!e)
 		err = -ENOENT;
 	else if (e->kind == VSOCK_CIDREG_KIND_ADOPTED)
@@ -373,10 +417,21 @@ unsigned int cidreg_release_all(struct net *net)
 			}
 		}
 	} else {
-		xa_for_each(&cidreg_xa, cid, e) {
+		struct cidreg_space *s, *stmp;
+
+		xa_for_each(&cidreg_global.xa, cid, e) {
 			if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
 				cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
 				n++;
+			}
+		}
+		/* A space leaves the list with its last entry. */
+		list_for_each_entry_safe(s, stmp, &cidreg_spaces, node) {
+			xa_for_each(&s->xa, cid, e) {
+				if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
+					cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
+					n++;
+				}
 			}
 		}
 	}
@@ -423,6 +478,8 @@ static void cidreg_entry_fill(const struct cidreg_entry *e,
 	out->cid = e->cid;
 	if (own)
 		out->info |= VSOCK_CIDREG_INFO_OWN;
+	if (e->space != &cidreg_global)
+		out->info |= VSOCK_CIDREG_INFO_LOCAL;
 	if (!own && !viewer->admin) {
 		out->info |= VSOCK_CIDREG_INFO_HIDDEN;
 	} else {
@@ -442,7 +499,7 @@ static void cidreg_entry_fill(const struct cidreg_entry *e,
 
 /**
  * cidreg_query() - describe a reserved CID.
- * @cid: the CID.
+ * @cid: the CID, in the space of @viewer->net.
  * @viewer: who asks; entries of other netns are described only as
  *	reserved unless @viewer->admin.
  * @out: filled in; the caller zeroed it.
@@ -452,23 +509,38 @@ static void cidreg_entry_fill(const struct cidreg_entry *e,
 int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
 		 struct vsock_cidreg_entry *out)
 {
+	struct cidreg_space *space = cidreg_space_of(viewer->net);
 	struct cidreg_entry *e;
 
 	mutex_lock(&cidreg_lock);
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&space->xa, cid);
 	if (e)
 		cidreg_entry_fill(e, viewer, out);
 	mutex_unlock(&cidreg_lock);
 	if (!e)
 		return -ENOENT;
-	if (cidreg_vhost_holds(cid))
+	if (cidreg_vhost_holds(cid, space->net))
 		out->info |= VSOCK_CIDREG_INFO_ATTACHED;
 	return 0;
 }
 
+/* The space dumps take after @s, or NULL. Under cidreg_lock. */
+static struct cidreg_space *cidreg_space_next(struct cidreg_space *s)
+{
+	if (s == &cidreg_global)
+		return list_first_entry_or_null(&cidreg_spaces,
+						struct cidreg_space, node);
+	return list_is_last(&s->node, &cidreg_spaces) ? NULL :
+	       list_next_entry(s, node);
+}
+
 /**
- * cidreg_query_next() - describe the next reserved CID, for dumps.
- * @cid: the lowest CID to consider; on success, the CID described.
+ * cidreg_query_next() - describe the next reserved CID, for dumps: the
+ *	global space first, then each local one.
+ * @space: the lowest space id to consider; on success, that of the CID
+ *	described.
+ * @cid: the lowest CID to consider in space @space; on success, the CID
+ *	described.
  * @owner: only entries of this netns, or NULL for all.
  * @viewer: who asks, as for cidreg_query().
  * @out: filled in; the caller zeroed it.
@@ -477,24 +549,32 @@ int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
  *
  * Return: 0, or -ENOENT when there is none.
  */
-int cidreg_query_next(u32 *cid, const struct net *owner,
+int cidreg_query_next(u64 *space, u32 *cid, const struct net *owner,
 		      const struct cidreg_viewer *viewer,
 		      struct vsock_cidreg_entry *out, unsigned int *generation)
 {
-	unsigned long index = *cid;
+	struct cidreg_space *s;
 	struct cidreg_entry *e;
+	unsigned long index;
 	int err = -ENOENT;
 
 	mutex_lock(&cidreg_lock);
 	*generation = cidreg_generation;
-	xa_for_each_start(&cidreg_xa, index, e, *cid) {
-		if (owner && !net_eq(e->net, owner))
+	for (s = &cidreg_global; s; s = cidreg_space_next(s)) {
+		if (s->id < *space)
 			continue;
-		cidreg_entry_fill(e, viewer, out);
-		*cid = index;
-		err = 0;
-		break;
+		index = s->id == *space ? *cid : 0;
+		xa_for_each_start(&s->xa, index, e, index) {
+			if (owner && !net_eq(e->net, owner))
+				continue;
+			cidreg_entry_fill(e, viewer, out);
+			*space = s->id;
+			*cid = index;
+			err = 0;
+			goto out;
+		}
 	}
+out:
 	mutex_unlock(&cidreg_lock);
 	return err;
 }
@@ -512,14 +592,17 @@ unsigned int cidreg_count(void)
 /**
  * cidreg_transfer() - give a reserved CID to another netns.
  * @cid: the CID.
+ * @where: the netns whose space holds it.
  * @to: the new owner; the caller holds a reference and checked that it
  *	may act on it.
  * @persistent: a lease becomes persistent.
  *
  * Return: 0, -ENOENT, -EPERM (the caller may not act on the current
- * owner), -EINVAL (an adopted entry) or -EDQUOT (@to holds its quota).
+ * owner), -EINVAL (an adopted entry), -EXDEV (@to is in another space:
+ * a local-mode netns, or from one) or -EDQUOT (@to holds its quota).
  */
-int cidreg_transfer(u32 cid, struct net *to, bool persistent)
+int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
+		    bool persistent)
 {
 	unsigned int quota = READ_ONCE(cidreg_quota);
 	struct cidreg_net *from_cn, *to_cn = cidreg_net(to);
@@ -528,13 +611,17 @@ int cidreg_transfer(u32 cid, struct net *to, bool persistent)
 	int err = 0;
 
 	mutex_lock(&cidreg_lock);
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&cidreg_space_of(where)->xa, cid);
 	if (!e) {
 		err = -ENOENT;
 		goto out;
 	}
 	if (e->kind == VSOCK_CIDREG_KIND_ADOPTED) {
 		err = -EINVAL;
+		goto out;
+	}
+	if (cidreg_space_of(to) != e->space) {
+		err = -EXDEV;
 		goto out;
 	}
 	if (!cidreg_may_admin(e->net)) {
@@ -567,7 +654,7 @@ out:
 
 /**
  * cidreg_owner() - who owns a CID; lock-free (RCU).
- * @cid: the CID.
+ * @cid: the CID, in the space of @net.
  * @net: a netns.
  * @owned: set to whether @net owns @cid.
  *
@@ -578,7 +665,7 @@ bool cidreg_owner(u32 cid, const struct net *net, bool *owned)
 	struct cidreg_entry *e;
 
 	rcu_read_lock();
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&cidreg_space_of(net)->xa, cid);
 	*owned = e && net_eq(READ_ONCE(e->net), net);
 	rcu_read_unlock();
 	return e;
@@ -586,8 +673,11 @@ bool cidreg_owner(u32 cid, const struct net *net, bool *owned)
 
 /**
  * cidreg_vhost_claim() - a vhost-vsock device is about to take a CID.
+ * @space: the space of the device: the global one, or on 7.0+ that of the
+ *	local-mode netns it was opened in.
  * @cid: the CID.
- * @net: the netns of the caller.
+ * @net: who claims it: the caller's netns, or the device's local-mode
+ *	netns.
  * @adopt: if @cid is not reserved, reserve it for @net as an adopted
  *	entry, before the device takes it (so no reserver gets it meanwhile).
  * @adopted: set to whether it was adopted; the caller then either
@@ -595,7 +685,8 @@ bool cidreg_owner(u32 cid, const struct net *net, bool *owned)
  *
  * Return: whether @cid is reserved, by @net or another netns.
  */
-enum cidreg_claim cidreg_vhost_claim(u32 cid, struct net *net, bool adopt,
+enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
+				     struct net *net, bool adopt,
 				     bool *adopted)
 {
 	struct cidreg_request req = { .net = net, .label = "" };
@@ -607,7 +698,7 @@ enum cidreg_claim cidreg_vhost_claim(u32 cid, struct net *net, bool adopt,
 		new = cidreg_entry_new(&req);
 
 	mutex_lock(&cidreg_lock);
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&space->xa, cid);
 	if (e) {
 		claim = net_eq(e->net, net) ? CIDREG_CLAIM_OWNED :
 					      CIDREG_CLAIM_FOREIGN;
@@ -616,7 +707,8 @@ enum cidreg_claim cidreg_vhost_claim(u32 cid, struct net *net, bool adopt,
 		if (new) {
 			new->cid = cid;
 			new->kind = VSOCK_CIDREG_KIND_ADOPTED;
-			if (!xa_insert(&cidreg_xa, cid, new, GFP_KERNEL)) {
+			new->space = space;
+			if (!xa_insert(&space->xa, cid, new, GFP_KERNEL)) {
 				cidreg_entry_link(new);
 				*adopted = true;
 				new = NULL;
@@ -645,7 +737,7 @@ static struct cidreg_holder *cidreg_holder_find(const void *dev)
 /* The device of @h lets its CID go. Under cidreg_lock. */
 static void cidreg_holder_detach(struct cidreg_holder *h)
 {
-	struct cidreg_entry *e = xa_load(&cidreg_xa, h->cid);
+	struct cidreg_entry *e = xa_load(&h->space->xa, h->cid);
 
 	if (WARN_ON_ONCE(!e || e->holder != h))
 		return;
@@ -662,12 +754,13 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
 /**
  * cidreg_vhost_commit() - a vhost-vsock device took a CID.
  * @dev: the device.
+ * @space: its space, as claimed.
  * @cid: the CID it now holds.
  *
  * The CID it held before, if any, is let go: an adopted entry of it ends.
  * If @cid is in the registry, the entry records the device and the caller.
  */
-void cidreg_vhost_commit(const void *dev, u32 cid)
+void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid)
 {
 	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL);
 	struct cidreg_holder *old;
@@ -675,15 +768,16 @@ void cidreg_vhost_commit(const void *dev, u32 cid)
 
 	mutex_lock(&cidreg_lock);
 	old = cidreg_holder_find(dev);
-	if (old && old->cid != cid)
+	if (old && (old->cid != cid || old->space != space))
 		cidreg_holder_detach(old);
 	else if (old)
 		goto out;	/* the same CID again */
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&space->xa, cid);
 	if (e && h) {
 		if (e->holder)	/* a device that is going */
 			cidreg_holder_free(e->holder);
 		h->dev = dev;
+		h->space = space;
 		h->cid = cid;
 		h->pid = get_pid(task_tgid(current));
 		hash_add(cidreg_holders, &h->node, (unsigned long)dev);
@@ -700,15 +794,16 @@ out:
 /**
  * cidreg_vhost_abort() - a vhost-vsock device did not take the CID it
  *	claimed: end the entry cidreg_vhost_claim() adopted for it.
+ * @space: its space, as claimed.
  * @cid: the CID.
  */
-void cidreg_vhost_abort(u32 cid)
+void cidreg_vhost_abort(struct cidreg_space *space, u32 cid)
 {
 	struct cidreg_entry *e;
 
 	mutex_lock(&cidreg_lock);
 	/* Only its creator's device could have attached it. */
-	e = xa_load(&cidreg_xa, cid);
+	e = xa_load(&space->xa, cid);
 	if (e && e->kind == VSOCK_CIDREG_KIND_ADOPTED && !e->holder)
 		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
 	mutex_unlock(&cidreg_lock);
@@ -736,7 +831,8 @@ void cidreg_vhost_detach(const void *dev)
  */
 void cidreg_registry_exit(void)
 {
-	WARN_ON_ONCE(!xa_empty(&cidreg_xa));
+	WARN_ON_ONCE(!xa_empty(&cidreg_global.xa));
+	WARN_ON_ONCE(!list_empty(&cidreg_spaces));
 	WARN_ON_ONCE(!hash_empty(cidreg_holders));
-	xa_destroy(&cidreg_xa);
+	xa_destroy(&cidreg_global.xa);
 }

@@ -7,6 +7,7 @@
 #include <linux/vsock_cidreg.h>
 
 struct net;
+struct cidreg_space;
 
 /**
  * struct cidreg_file - an open file description of /dev/vsock-cidreg.
@@ -45,7 +46,9 @@ extern unsigned int cidreg_quota;
 
 bool cidreg_label_valid(const char *label, size_t size);
 int cidreg_reserve(const struct cidreg_request *req, u32 *cid);
-int cidreg_release(u32 cid);
+struct cidreg_space *cidreg_space_of(const struct net *net);
+struct cidreg_space *cidreg_global_space(void);
+int cidreg_release(u32 cid, const struct net *net);
 unsigned int cidreg_release_all(struct net *net);
 void cidreg_release_file(struct cidreg_file *file);
 void cidreg_release_net(struct net *net);
@@ -62,11 +65,12 @@ struct cidreg_viewer {
 
 int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
 		 struct vsock_cidreg_entry *out);
-int cidreg_query_next(u32 *cid, const struct net *owner,
+int cidreg_query_next(u64 *space, u32 *cid, const struct net *owner,
 		      const struct cidreg_viewer *viewer,
 		      struct vsock_cidreg_entry *out, unsigned int *generation);
 unsigned int cidreg_count(void);
-int cidreg_transfer(u32 cid, struct net *to, bool persistent);
+int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
+		    bool persistent);
 void cidreg_registry_exit(void);
 
 /**
@@ -82,10 +86,11 @@ enum cidreg_claim {
 };
 
 bool cidreg_owner(u32 cid, const struct net *net, bool *owned);
-enum cidreg_claim cidreg_vhost_claim(u32 cid, struct net *net, bool adopt,
+enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
+				     struct net *net, bool adopt,
 				     bool *adopted);
-void cidreg_vhost_commit(const void *dev, u32 cid);
-void cidreg_vhost_abort(u32 cid);
+void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid);
+void cidreg_vhost_abort(struct cidreg_space *space, u32 cid);
 void cidreg_vhost_detach(const void *dev);
 
 #endif /* _VSOCK_CIDREG_REGISTRY_H */

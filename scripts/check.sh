@@ -3,16 +3,16 @@
 #
 # `make check`: build everything, check the kernel code (W=1, sparse,
 # checkpatch), run the host tests, then the VM suite on the distro kernel,
-# on the debug kernel and on Debian's 6.12 (make check-kernels: on every
-# kernel of selftests/vm/kernels). Prints one "KERNEL: N passed,
+# on the debug kernel, on Debian's 6.12 and on the newest 7.x, 7.3 (make
+# check-kernels: on every kernel of selftests/vm/kernels). Prints one "KERNEL: N passed,
 # N failed" line per kernel, then "N passed, N failed" over all of it.
 #
-#   CHECK_KERNELS="distro 6.12 debug" (default) picks the VM kernels, by
-#   their names in selftests/vm/kernels.
+#   CHECK_KERNELS="distro 6.12 7.3 debug" (default) picks the VM kernels,
+#   by their names in selftests/vm/kernels.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
-kernels=${CHECK_KERNELS:-distro 6.12 debug}
+kernels=${CHECK_KERNELS:-distro 6.12 7.3 debug}
 passed=0 failed=0 t0=$(date +%s)
 log=build/check
 mkdir -p $log

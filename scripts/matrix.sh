@@ -27,12 +27,15 @@ rows=0
 		*-rt-*) flavour="PREEMPT_RT" ;;
 		*) flavour="generic" ;;
 		esac
+		case $src in *experimental*) flavour="$flavour, release candidate" ;; esac
 		[ "$src" != installed ] || src="this host's"
 		rel=$(sed -n -e "s/^vmrun: booting $k kernel \([^ ]*\) .*/\1/p" \
 			-e "s/^buildtest: $k is \([^ ]*\) .*/\1/p" "$f" | sed -n 1p)
 		if grep -q "^vmrun: booting $k kernel" "$f"; then
 			tested="VM suite, QEMU TCG"
-			[ "$arch" = amd64 ] || tested="cross-build checks; VM suite, qemu-system-aarch64 TCG"
+			[ "$arch" = amd64 ] || tested="VM suite, qemu-system-aarch64 TCG"
+			! grep -q "^buildtest: $k is" "$f" || tested="build checks; $tested"
+			case $k in 7.* | debug-7.*) tested="$tested, with vsock_localns_test" ;; esac
 		elif [ "$arch" != amd64 ]; then
 			tested="cross-build: refused as it must be (no DYNAMIC_FTRACE_WITH_ARGS)"
 		else

@@ -159,6 +159,12 @@ TEST(entry_output)
 		     capture(entry_json, &hidden));
 	EXPECT_STREQ("7           reserved    -           yes       -         -                       -\n",
 		     capture(entry_row, &hidden));
+	/* Linux 7.0+: an entry of a local-mode netns's space says so. */
+	e.local = true;
+	EXPECT_NE(NULL, strstr(capture(entry_json, &e),
+			       "\"hidden\":false,\"local\":true,\"netns\":4026531840,"));
+	EXPECT_STREQ("3500        lease       4026531840/local  no        -         12/cidctl               a\"b\\c\n",
+		     capture(entry_row, &e));
 }
 
 TEST(stats_config_event_output)

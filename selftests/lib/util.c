@@ -122,6 +122,78 @@ void netns_del(const char *name)
 	unlink(path);
 }
 
+int netns_add_local(const char *name)
+{
+	static const char parent_name[] = "cidreg-local-parent";
+	int self, parent, fd = -1, mode, saved;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -1;
+	parent = open("/run/netns/cidreg-local-parent", O_RDONLY | O_CLOEXEC);
+	if (parent < 0)
+		parent = netns_add(parent_name);
+	if (parent < 0 || setns(parent, CLONE_NEWNET))
+		goto out;
+	/* Writing the value it is locked to again is allowed. */
+	mode = open("/proc/sys/net/vsock/child_ns_mode", O_WRONLY | O_CLOEXEC);
+	if (mode >= 0) {
+		if (write(mode, "local", 5) == 5)
+			fd = netns_add(name);
+		close(mode);
+	}
+	saved = errno;
+	if (setns(self, CLONE_NEWNET)) {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	} else {
+		errno = saved;
+	}
+out:
+	if (parent >= 0)
+		close(parent);
+	close(self);
+	return fd;
+}
+
+const char *netns_vsock_mode(int fd)
+{
+	static char mode[16];
+	int pfd[2], status;
+	ssize_t n = 0;
+	pid_t pid;
+
+	mode[0] = 0;
+	if (pipe(pfd))
+		return mode;
+	pid = fork();
+	if (pid == 0) {
+		char buf[16];
+		int m;
+
+		close(pfd[0]);
+		if (setns(fd, CLONE_NEWNET))
+			_exit(1);
+		m = open("/proc/sys/net/vsock/ns_mode", O_RDONLY);
+		if (m < 0)
+			_exit(2);
+		n = read(m, buf, sizeof(buf) - 1);
+		if (n <= 0 || write(pfd[1], buf, n) != n)
+			_exit(3);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid > 0) {
+		n = read(pfd[0], mode, sizeof(mode) - 1);
+		waitpid(pid, &status, 0);
+	}
+	close(pfd[0]);
+	mode[n > 0 ? n : 0] = 0;
+	mode[strcspn(mode, "\n")] = 0;
+	return mode;
+}
+
 int vsock_listen(unsigned int port, int flags)
 {
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK,

@@ -28,6 +28,15 @@ int netns_new(void);
  */
 int netns_add(const char *name);
 void netns_del(const char *name);
+/*
+ * Linux 7.0+: as netns_add(), a netns in vsock's local mode. It is made
+ * from a netns ("cidreg-local-parent", kept) whose child_ns_mode is
+ * local, so the initial netns's child_ns_mode (which locks on its first
+ * write) stays global and other tests still make global ones.
+ */
+int netns_add_local(const char *name);
+/* The vsock mode of the netns of @fd: "global", "local", or "" on error. */
+const char *netns_vsock_mode(int fd);
 /* Inode number of the netns of @fd, or of the caller's when @fd < 0. */
 ino_t netns_inode(int fd);
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/vhost.h>
@@ -22,4 +24,14 @@ int vhost_vsock_claim(__u64 cid)
 		return err;
 	}
 	return fd;
+}
+
+int vhost_stopped_connect_errno(void)
+{
+	struct utsname u;
+	int major = 0;
+
+	if (uname(&u) == 0)
+		sscanf(u.release, "%d", &major);
+	return major >= 7 ? EHOSTUNREACH : EINPROGRESS;
 }

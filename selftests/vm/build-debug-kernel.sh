@@ -56,13 +56,7 @@ if [ -f "$out/.done" ]; then
 	exit 0
 fi
 
-src=$cache/linux-src-$(stat -L -c '%s' "$tarball")
-if [ ! -f "$src/.done" ]; then
-	echo "build-debug-kernel: extracting $tarball" >&2
-	rm -rf "$src" && mkdir -p "$src"
-	tar -xf "$tarball" -C "$src" --strip-components=1
-	touch "$src/.done"
-fi
+src=$(source_tree "$tarball") || exit 1
 
 echo "build-debug-kernel: building $name in $out (10 to 20 minutes on 2 cores)" >&2
 rm -rf "$out" && mkdir -p "$out/build"

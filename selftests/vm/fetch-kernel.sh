@@ -23,7 +23,7 @@ set -euo pipefail
 prog=fetch-kernel
 . "$(dirname "$0")/lib.sh"
 
-fetch_args "fetch-kernel.sh [-u] NAME" "$@"
+fetch_args "fetch-kernel.sh [-u] NAME" u "$@"
 name=$arg
 
 kernel_row "$name"
@@ -77,6 +77,13 @@ else
 		die "$KT_WHAT in $KT_SOURCE does not lead to a linux-image-RELEASE package"
 	headers=linux-headers-$release
 	pkgs=("$image" "$headers")
+	# Since 7.2 the image package is a shell over linux-binary-RELEASE
+	# (the kernel) and linux-modules-RELEASE.
+	for d in $(depends "$image"); do
+		case $d in
+		linux-*-"$release") pkgs+=("$d") ;;
+		esac
+	done
 	for d in $(depends "$headers"); do
 		case $d in
 		linux-headers-*) pkgs+=("$d") ;;
@@ -109,13 +116,18 @@ if [ "$source" -eq 1 ]; then
 fi
 
 # The image and its modules, with the indexes depmod makes at install.
-img=$(ls "$tmp"/root/boot/vmlinu[xz]-"$release" 2>/dev/null | head -n1)
-[ -n "$img" ] || die "$image holds no /boot/vmlinuz-$release"
+# /boot/vmlinuz-RELEASE, or since 7.2 /usr/lib/modules/RELEASE/vmlinuz.
+img=$(ls "$tmp"/root/boot/vmlinu[xz]-"$release" \
+	"$tmp"/root/usr/lib/modules/"$release"/vmlinu[xz] \
+	2>/dev/null | head -n1) || true
+[ -n "$img" ] || die "${pkgs[*]} hold no vmlinuz-$release"
 ln -s "${img#"$tmp"/}" "$tmp/image"
+mods=lib/modules
+[ -d "$tmp/root/$mods/$release/kernel" ] || mods=usr/lib/modules
+[ -d "$tmp/root/$mods/$release/kernel" ] || die "${pkgs[*]} hold no modules"
 mkdir -p "$tmp/modroot/lib"
-ln -s ../../root/lib/modules "$tmp/modroot/lib/modules"
-[ -d "$tmp/root/lib/modules/$release" ] || die "$image holds no modules"
-depmod -b "$tmp/root" "$release" || die "depmod failed for $release"
+ln -s "../../root/$mods" "$tmp/modroot/lib/modules"
+depmod -b "$tmp/modroot" "$release" || die "depmod failed for $release"
 
 # The headers name their common half and kbuild by absolute paths.
 kdir=$tmp/root/usr/src/linux-headers-$release

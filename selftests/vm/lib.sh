@@ -46,15 +46,17 @@ kernel_row() {
 	esac
 }
 
-# fetch_args USAGE ARGS...: the command line of the fetch scripts,
-# "[-u] ONE": sets refresh (1 with -u) and arg.
+# fetch_args USAGE OPTSTRING ARGS...: the command line of the fetch
+# scripts, "[-u] [-X...] ONE": sets refresh (1 with -u), opt_X (1 with -X,
+# for each other letter X of OPTSTRING) and arg.
 fetch_args() {
-	local usage=$1 opt OPTIND=1
-	shift
+	local usage=$1 optstr=$2 opt OPTIND=1
+	shift 2
 	refresh=0
-	while getopts "u" opt; do
+	while getopts "$optstr" opt; do
 		case $opt in
 		u) refresh=1 ;;
+		[a-z]) printf -v "opt_$opt" 1 ;;
 		*) die "usage: $usage" ;;
 		esac
 	done
@@ -156,13 +158,14 @@ debs_verify() {
 		die "downloaded packages do not match the archive's index"
 }
 
-# kernel_prepare NAME: set K_IMAGE, K_MODROOT, K_KDIR, K_VER, K_ARCH for a
+# kernel_prepare NAME: set K_NAME, K_IMAGE, K_MODROOT, K_KDIR, K_VER, K_ARCH for a
 # kernel of selftests/vm/kernels: the host's installed one, a debug kernel
 # (built and cached by build-debug-kernel.sh), or a Debian kernel (fetched
 # and cached by fetch-kernel.sh).
 kernel_prepare() {
 	local out
 	kernel_row "$1"
+	K_NAME=$1
 	K_ARCH=$KT_ARCH
 	case $KT_SOURCE:$KT_WHAT in
 	*:linux-source-*)
@@ -195,14 +198,68 @@ kernel_prepare() {
 		die "no modules for $K_VER under $K_MODROOT/lib/modules"
 }
 
+# source_tree TARBALL: a linux-source-X tarball extracted once under the
+# cache (keyed by its size; .done written last); prints the directory.
+source_tree() {
+	local src
+	src=$(cache_dir)/linux-src-$(stat -L -c '%s' "$1") || return 1
+	mkdir -p "$(cache_dir)"
+	(
+		flock 7
+		if [ ! -f "$src/.done" ]; then
+			echo "${prog:-vm}: extracting $1" >&2
+			rm -rf "$src" && mkdir -p "$src" &&
+				tar -xf "$1" -C "$src" --strip-components=1 &&
+				touch "$src/.done"
+		fi
+	) 7>"$(cache_dir)/.src.lock" || die "cannot extract $1"
+	echo "$src"
+}
+
+# upstream_vsock_test DIR: the kernel's own vsock_test
+# (tools/testing/vsock), built with this machine's compiler from the
+# newest linux-source-7.x of selftests/vm/kernels against that tree's
+# exported headers, cached, and copied into DIR.
+upstream_vsock_test() {
+	local name tarball src out
+	name=$(awk '!/^#/ && $4 ~ /^linux-source-7/ { n = $1 } END { print n }' \
+		"$vm_dir/kernels")
+	[ -n "$name" ] || die "no linux-source-7.x row in selftests/vm/kernels"
+	tarball=$("$vm_dir/fetch-kernel.sh" "$name")/source.tar.xz || exit 1
+	src=$(source_tree "$tarball") || exit 1
+	out=$(cache_dir)/vsock-test-$(stat -L -c '%s' "$tarball")
+	if [ ! -x "$out/vsock_test" ]; then
+		rm -rf "$out" "$out.new" && mkdir -p "$out.new"
+		{
+			make -C "$src" ARCH=x86_64 O="$out.new/obj" \
+				INSTALL_HDR_PATH="$out.new/usr" headers_install &&
+				cp -r "$src/tools/testing/vsock" "$out.new/src" &&
+				make -C "$out.new/src" vsock_test CFLAGS="-g -O2 -Wall \
+					-I. -I$src/tools/include -I$out.new/usr/include \
+					-Wno-pointer-sign -fno-strict-overflow \
+					-fno-strict-aliasing -fno-common -D_GNU_SOURCE"
+		} >"$out.new/build.log" 2>&1 ||
+			die "building vsock_test from $tarball failed, see $out.new/build.log"
+		mkdir -p "$out" && cp "$out.new/src/vsock_test" "$out/" &&
+			rm -rf "$out.new"
+	fi
+	mkdir -p "$1" && cp "$out/vsock_test" "$1/"
+}
+
 # kbuild_args: set KB_ARGS, make's arguments to build modules against
-# K_KDIR: the cross compiler for a foreign K_ARCH; the default gcc when
-# the one the kernel was built with is not on this machine (bullseye's
-# gcc-10 and aarch64-linux-gnu-gcc-10 are not in bookworm).
+# K_KDIR, and KB_ROOT, the root kmake builds in (empty: this machine): the
+# cross compiler for a foreign K_ARCH; the default gcc when the one the
+# kernel was built with is older and not on this machine (bullseye's
+# gcc-10 and aarch64-linux-gnu-gcc-10 are not in bookworm); and the
+# kernel's own suite (fetch-root.sh -k) when this machine cannot run its
+# kbuild programs (Debian sid's need glibc 2.38, Debian 12 has 2.36) or
+# the kernel's compiler is newer than ours (sid's gcc-16 takes options
+# gcc-12 does not know).
 kbuild_args() {
-	local kcc cross=
+	local kcc cross= kmajor hmajor out
 	[ "$K_ARCH" = amd64 ] || cross=aarch64-linux-gnu-
 	KB_ARGS=()
+	KB_ROOT=
 	[ -z "$cross" ] || KB_ARGS=(ARCH=arm64 CROSS_COMPILE=$cross)
 	command -v "${cross}gcc" >/dev/null ||
 		die "${cross}gcc not found: run scripts/deps.sh${cross:+ --arm64}"
@@ -210,10 +267,36 @@ kbuild_args() {
 		"$K_KDIR/include/config/auto.conf" 2>/dev/null)
 	# Debian's headers name it as built: natively (gcc-10) or cross.
 	[ -z "$kcc" ] || [ -z "$cross" ] || [[ $kcc == "$cross"* ]] || kcc=$cross$kcc
-	if [ -n "$kcc" ] && ! command -v "$kcc" >/dev/null; then
-		echo "${prog:-vm}: $K_VER was built with $kcc, not installed here: building with ${cross}gcc" >&2
-		KB_ARGS+=(CC=${cross}gcc)
+	[ -z "$kcc" ] || command -v "$kcc" >/dev/null && return
+	kmajor=$(sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$/\1/p' \
+		"$K_KDIR/include/config/auto.conf")
+	hmajor=$("${cross}gcc" -dumpversion)
+	out=$("$K_KDIR/scripts/basic/fixdep" 2>&1) || true
+	if [ -z "$cross" ] && { [[ $out == *GLIBC_* ]] || [ "${kmajor:-0}" -gt "${hmajor%%.*}" ]; }; then
+		KB_ROOT=$("$vm_dir/fetch-root.sh" -k "$K_NAME") || exit 1
+		echo "${prog:-vm}: $K_VER was built with $kcc: building in $KB_ROOT" >&2
+		return
 	fi
+	echo "${prog:-vm}: $K_VER was built with $kcc, not installed here: building with ${cross}gcc" >&2
+	KB_ARGS+=(CC=${cross}gcc)
+}
+
+# kmake DIR ARGS...: make -C K_KDIR M=DIR KB_ARGS ARGS, here or, with
+# KB_ROOT, chrooted into it (in a mount namespace of its own, with the
+# build directory, /dev and /proc bound at the same paths).
+kmake() {
+	local dir=$1
+	shift
+	if [ -z "${KB_ROOT:-}" ]; then
+		make -C "$K_KDIR" M="$dir" "${KB_ARGS[@]}" "$@"
+		return
+	fi
+	mkdir -p "$KB_ROOT$build_root" "$KB_ROOT/dev" "$KB_ROOT/proc"
+	unshare -m -- sh -c 'r=$1 b=$2; shift 2
+		mount --bind "$b" "$r$b" && mount --rbind /dev "$r/dev" &&
+		mount -t proc proc "$r/proc" && exec chroot "$r" "$@"' sh \
+		"$KB_ROOT" "$build_root" \
+		make -C "/usr/src/linux-headers-$K_VER" M="$dir" "${KB_ARGS[@]}" "$@"
 }
 
 # module_sources DIR: a copy of the module's sources (kernel/, include/,
@@ -238,11 +321,11 @@ module_build() {
 	local dir=$build_root/$1/module
 	module_sources "$dir"
 	kbuild_args
-	make -s -C "$K_KDIR" M="$dir" "${KB_ARGS[@]}" modules >"$dir/build.log" 2>&1 || {
+	kmake "$dir" -s modules >"$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		die "building the module against $K_KDIR failed"
 	}
-	make -s -C "$K_KDIR" M="$dir/modules" "${KB_ARGS[@]}" modules >"$dir/test-build.log" 2>&1 || {
+	kmake "$dir/modules" -s modules >"$dir/test-build.log" 2>&1 || {
 		cat "$dir/test-build.log" >&2
 		die "building the test modules against $K_KDIR failed"
 	}

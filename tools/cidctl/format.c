@@ -40,6 +40,8 @@ void cidctl_entry_json(FILE *f, const struct cidreg_entry *e)
 		"\"hidden\":%s", e->cid, cidctl_kind_name(e->kind),
 		e->own ? "true" : "false", e->attached ? "true" : "false",
 		e->hidden ? "true" : "false");
+	if (e->local)
+		fputs(",\"local\":true", f);
 	if (!e->hidden) {
 		fprintf(f, ",\"netns\":%" PRIu64 ",\"holder_pid\":%u,"
 			"\"creator_pid\":%u,\"creator_uid\":%u,\"ctime_ns\":%"
@@ -63,7 +65,8 @@ void cidctl_entry_row(FILE *f, const struct cidreg_entry *e)
 	char netns[24] = "-", holder[12] = "-", creator[40] = "-";
 
 	if (!e->hidden) {
-		snprintf(netns, sizeof(netns), "%" PRIu64, e->netns_ino);
+		snprintf(netns, sizeof(netns), "%" PRIu64 "%s", e->netns_ino,
+			 e->local ? "/local" : "");
 		if (e->holder_pid)
 			snprintf(holder, sizeof(holder), "%u", e->holder_pid);
 		snprintf(creator, sizeof(creator), "%u/%s", e->creator_pid,

@@ -173,6 +173,7 @@ static void entry_from_ioctl(struct cidreg_entry *e,
 	e->hidden = q->info & VSOCK_CIDREG_INFO_HIDDEN;
 	e->own = q->info & VSOCK_CIDREG_INFO_OWN;
 	e->attached = q->info & VSOCK_CIDREG_INFO_ATTACHED;
+	e->local = q->info & VSOCK_CIDREG_INFO_LOCAL;
 	e->netns_ino = q->netns_ino;
 	e->creator_pid = q->creator_pid;
 	e->creator_uid = q->creator_uid;
@@ -314,6 +315,7 @@ static int parse_entry(struct nl_msg *m, void *arg)
 	e->hidden = info & VSOCK_CIDREG_INFO_HIDDEN;
 	e->own = info & VSOCK_CIDREG_INFO_OWN;
 	e->attached = info & VSOCK_CIDREG_INFO_ATTACHED;
+	e->local = info & VSOCK_CIDREG_INFO_LOCAL;
 	U32(e->kind, VSOCK_CIDREG_A_KIND);
 	U64(e->netns_ino, VSOCK_CIDREG_A_NETNS_INO);
 	U32(e->creator_pid, VSOCK_CIDREG_A_CREATOR_PID);
@@ -573,6 +575,8 @@ const char *cidreg_strerror(int err)
 		return "the network namespace holds its quota of reservations";
 	case ENOENT:
 		return "the CID is not reserved";
+	case EXDEV:
+		return "the namespaces are in different vsock spaces (a local-mode namespace)";
 	default:
 		return strerror(-err);
 	}
@@ -598,6 +602,8 @@ const char *cidreg_hint(int err, const char *op)
 		return "CIDs 0, 1, 2 and 4294967295 are never reservable; adopted entries end with their VM";
 	case ENOENT:
 		return "see the reserved CIDs with: cidctl list";
+	case EXDEV:
+		return "a local-mode namespace's CIDs stay in it: release and reserve instead";
 	default:
 		return "see cidctl(8)";
 	}

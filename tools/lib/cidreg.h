@@ -62,6 +62,7 @@ struct cidreg_entry {
 	bool hidden;		/* another netns's: details withheld */
 	bool own;		/* the caller's netns owns it */
 	bool attached;		/* a vhost-vsock device holds it */
+	bool local;		/* Linux 7.0+: in a local-mode netns's space */
 	uint64_t netns_ino;
 	uint32_t creator_pid, creator_uid, holder_pid;
 	uint64_t ctime_ns;

@@ -146,6 +146,11 @@ enum vsock_cidreg_kind {
 #define VSOCK_CIDREG_INFO_OWN		(1U << 1)
 /** VSOCK_CIDREG_INFO_ATTACHED - a vhost-vsock device holds the CID. */
 #define VSOCK_CIDREG_INFO_ATTACHED	(1U << 2)
+/**
+ * VSOCK_CIDREG_INFO_LOCAL - the CID is in the space of a netns in vsock's
+ * local mode (Linux 7.0+): other namespaces may hold the same CID.
+ */
+#define VSOCK_CIDREG_INFO_LOCAL		(1U << 3)
 
 /**
  * struct vsock_cidreg_entry - argument of VSOCK_CIDREG_IOC_QUERY.
