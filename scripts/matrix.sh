@@ -35,7 +35,7 @@ rows=0
 			tested="VM suite, QEMU TCG"
 			[ "$arch" = amd64 ] || tested="VM suite, qemu-system-aarch64 TCG"
 			! grep -q "^buildtest: $k is" "$f" || tested="build checks; $tested"
-			case $k in 7.* | debug-7.*) tested="$tested, with vsock_localns_test" ;; esac
+			case $k in 7.* | debug-7.*) tested="$tested, with vsock_localns_test and vsock_upstream_test.sh" ;; esac
 		elif [ "$arch" != amd64 ]; then
 			tested="cross-build: refused as it must be (no DYNAMIC_FTRACE_WITH_ARGS)"
 		else
