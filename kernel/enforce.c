@@ -459,37 +459,40 @@ int cidreg_vhost_open_wrapper(struct inode *inode, struct file *f)
 	return ret;
 }
 
+/* The record of @dev, or NULL. Under cidreg_devs_lock. */
+static struct cidreg_dev *cidreg_dev_find(const void *dev)
+{
+	struct cidreg_dev *d;
+
+	hash_for_each_possible(cidreg_devs, d, node, (unsigned long)dev)
+		if (d->dev == dev)
+			return d;
+	return NULL;
+}
+
 /* The netns of @dev, or NULL when it was opened before we were loaded. */
 static struct net *cidreg_dev_net(const void *dev)
 {
 	struct cidreg_dev *d;
-	struct net *net = NULL;
+	struct net *net;
 
 	spin_lock(&cidreg_devs_lock);
-	hash_for_each_possible(cidreg_devs, d, node, (unsigned long)dev) {
-		if (d->dev == dev) {
-			net = d->net;
-			break;
-		}
-	}
+	d = cidreg_dev_find(dev);
+	net = d ? d->net : NULL;
 	spin_unlock(&cidreg_devs_lock);
 	return net;
 }
 
 static void cidreg_dev_forget(const void *dev)
 {
-	struct cidreg_dev *d, *found = NULL;
+	struct cidreg_dev *d;
 
 	spin_lock(&cidreg_devs_lock);
-	hash_for_each_possible(cidreg_devs, d, node, (unsigned long)dev) {
-		if (d->dev == dev) {
-			hash_del(&d->node);
-			found = d;
-			break;
-		}
-	}
+	d = cidreg_dev_find(dev);
+	if (d)
+		hash_del(&d->node);
 	spin_unlock(&cidreg_devs_lock);
-	kfree(found);
+	kfree(d);
 }
 
 /* Devices still open at unload (vhost_vsock stays, with them). */

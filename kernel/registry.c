@@ -392,6 +392,16 @@ int cidreg_release(u32 cid, const struct net *net)
 	return err;
 }
 
+/* The space after @s (dumps take them in this order), or NULL. Under cidreg_lock. */
+static struct cidreg_space *cidreg_space_next(struct cidreg_space *s)
+{
+	if (s == &cidreg_global)
+		return list_first_entry_or_null(&cidreg_spaces,
+						struct cidreg_space, node);
+	return list_is_last(&s->node, &cidreg_spaces) ? NULL :
+	       list_next_entry(s, node);
+}
+
 /**
  * cidreg_release_all() - end the reservations of a netns, or of all.
  * @net: the netns, or NULL for every netns; the caller checked that it
@@ -417,16 +427,11 @@ unsigned int cidreg_release_all(struct net *net)
 			}
 		}
 	} else {
-		struct cidreg_space *s, *stmp;
+		struct cidreg_space *s, *next;
 
-		xa_for_each(&cidreg_global.xa, cid, e) {
-			if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
-				cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
-				n++;
-			}
-		}
-		/* A space leaves the list with its last entry. */
-		list_for_each_entry_safe(s, stmp, &cidreg_spaces, node) {
+		/* A space leaves the list with its last entry: next first. */
+		for (s = &cidreg_global; s; s = next) {
+			next = cidreg_space_next(s);
 			xa_for_each(&s->xa, cid, e) {
 				if (e->kind != VSOCK_CIDREG_KIND_ADOPTED) {
 					cidreg_entry_remove(e, VSOCK_CIDREG_REASON_RELEASED);
@@ -522,16 +527,6 @@ int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
 	if (cidreg_vhost_holds(cid, space->net))
 		out->info |= VSOCK_CIDREG_INFO_ATTACHED;
 	return 0;
-}
-
-/* The space dumps take after @s, or NULL. Under cidreg_lock. */
-static struct cidreg_space *cidreg_space_next(struct cidreg_space *s)
-{
-	if (s == &cidreg_global)
-		return list_first_entry_or_null(&cidreg_spaces,
-						struct cidreg_space, node);
-	return list_is_last(&s->node, &cidreg_spaces) ? NULL :
-	       list_next_entry(s, node);
 }
 
 /**
