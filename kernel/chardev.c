@@ -21,6 +21,7 @@
 #include "enforce.h"
 #include "netns.h"
 #include "registry.h"
+#include "settings.h"
 
 /*
  * Copies an extensible struct in: @usize (its first member) must cover
@@ -91,8 +92,9 @@ static int cidreg_ioctl_reserve(struct cidreg_file *cf, void __user *uarg)
 	if (!cidreg_label_valid(arg.label, sizeof(arg.label)))
 		return -EINVAL;
 	req.cid = arg.cid;
-	req.min = arg.cid_min ?: READ_ONCE(cidreg_cid_min);
-	req.max = arg.cid_max ?: READ_ONCE(cidreg_cid_max);
+	cidreg_setting_range(&req.min, &req.max);
+	req.min = arg.cid_min ?: req.min;
+	req.max = arg.cid_max ?: req.max;
 	req.lease = arg.flags & VSOCK_CIDREG_RESERVE_PERSISTENT ? NULL : cf;
 	req.label = arg.label;
 

@@ -43,225 +43,11 @@
 
 #include "compat.h"
 #include "enforce.h"
+#include "events.h"
 #include "hooks.h"
-#include "netlink.h"
 #include "netns.h"
 #include "registry.h"
-
-static int cidreg_mode = VSOCK_CIDREG_MODE_ENFORCE;
-static bool cidreg_strict;
-
-static const char * const cidreg_mode_names[] = {
-	[VSOCK_CIDREG_MODE_OFF] = "off",
-	[VSOCK_CIDREG_MODE_AUDIT] = "audit",
-	[VSOCK_CIDREG_MODE_ENFORCE] = "enforce",
-};
-
-static const char * const cidreg_op_names[] = {
-	[VSOCK_CIDREG_OP_SET_CID] = "set-guest-cid",
-	[VSOCK_CIDREG_OP_CONNECT] = "connect",
-	[VSOCK_CIDREG_OP_ACCEPT] = "accept",
-	[VSOCK_CIDREG_OP_BIND_CID] = "bind-cid",
-	[VSOCK_CIDREG_OP_BIND_PORT] = "bind-port",
-};
-
-static int cidreg_mode_set(const char *val, const struct kernel_param *kp)
-{
-	int mode = sysfs_match_string(cidreg_mode_names, val);
-
-	if (mode < 0)
-		return -EINVAL;
-	return cidreg_mode_set_value(mode);
-}
-
-static int cidreg_mode_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n", cidreg_mode_names[READ_ONCE(cidreg_mode)]);
-}
-
-static const struct kernel_param_ops cidreg_mode_ops = {
-	.set = cidreg_mode_set,
-	.get = cidreg_mode_get,
-};
-
-module_param_cb(mode, &cidreg_mode_ops, NULL, 0644);
-MODULE_PARM_DESC(mode, "off: registry only; audit: log what enforce would refuse; enforce (default)");
-
-static int cidreg_hooks_get(char *buf, const struct kernel_param *kp)
-{
-	return cidreg_hooks_show(buf);
-}
-
-static const struct kernel_param_ops cidreg_hooks_ops = {
-	.get = cidreg_hooks_get,
-};
-
-/* Read-only: each hook's state, for status. */
-module_param_cb(hooks, &cidreg_hooks_ops, NULL, 0444);
-MODULE_PARM_DESC(hooks, "Read-only: each hooked function and its state (absent, resolved, placed, verified, missing)");
-module_param_named(strict, cidreg_strict, bool, 0644);
-MODULE_PARM_DESC(strict, "Refuse SET_GUEST_CID of CIDs nobody reserved (default N: adopt them)");
-
-/* Protected ports: a sorted array, replaced whole under RCU. */
-
-struct cidreg_ports {
-	struct rcu_head rcu;
-	unsigned int n;
-	u32 port[CIDREG_PORTS_MAX];
-};
-
-static struct cidreg_ports __rcu *cidreg_ports;
-static DEFINE_MUTEX(cidreg_ports_lock);
-
-static int cidreg_u32_cmp(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Publishes a new list, sorted; takes @new. */
-static void cidreg_ports_publish(struct cidreg_ports *new)
-{
-	struct cidreg_ports *old;
-
-	sort(new->port, new->n, sizeof(u32), cidreg_u32_cmp, NULL);
-	mutex_lock(&cidreg_ports_lock);
-	old = rcu_replace_pointer(cidreg_ports, new,
-				  lockdep_is_held(&cidreg_ports_lock));
-	mutex_unlock(&cidreg_ports_lock);
-	if (old)
-		kfree_rcu(old, rcu);
-}
-
-/**
- * cidreg_ports_replace() - set the protected ports.
- * @ports: the ports.
- * @n: how many (at most CIDREG_PORTS_MAX).
- *
- * Return: 0, -EINVAL (too many, or VMADDR_PORT_ANY) or -ENOMEM.
- */
-int cidreg_ports_replace(const u32 *ports, unsigned int n)
-{
-	struct cidreg_ports *new;
-	unsigned int i;
-
-	if (n > CIDREG_PORTS_MAX)
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (ports[i] == VMADDR_PORT_ANY)
-			return -EINVAL;
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-	memcpy(new->port, ports, n * sizeof(u32));
-	new->n = n;
-	cidreg_ports_publish(new);
-	return 0;
-}
-
-/**
- * cidreg_ports_copy() - read the protected ports.
- * @ports: room for CIDREG_PORTS_MAX ports.
- *
- * Return: how many there are.
- */
-unsigned int cidreg_ports_copy(u32 *ports)
-{
-	struct cidreg_ports *p;
-	unsigned int n = 0;
-
-	rcu_read_lock();
-	p = rcu_dereference(cidreg_ports);
-	if (p) {
-		n = p->n;
-		memcpy(ports, p->port, n * sizeof(u32));
-	}
-	rcu_read_unlock();
-	return n;
-}
-
-static int cidreg_ports_set(const char *val, const struct kernel_param *kp)
-{
-	struct cidreg_ports *new;
-	char *buf, *cur, *tok;
-	int err = 0;
-
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	buf = kstrdup(val, GFP_KERNEL);
-	if (!new || !buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	cur = strim(buf);
-	while ((tok = strsep(&cur, ",")) != NULL) {
-		u32 port;
-
-		tok = strim(tok);
-		if (!*tok && !cur && !new->n)
-			break;	/* "" clears the list */
-		if (kstrtou32(tok, 0, &port) || port == VMADDR_PORT_ANY ||
-		    new->n == CIDREG_PORTS_MAX) {
-			err = -EINVAL;
-			goto out;
-		}
-		new->port[new->n++] = port;
-	}
-	cidreg_ports_publish(new);
-	new = NULL;
-out:
-	kfree(buf);
-	kfree(new);
-	return err;
-}
-
-static int cidreg_ports_get(char *buf, const struct kernel_param *kp)
-{
-	struct cidreg_ports *p;
-	int len = 0;
-	unsigned int i;
-
-	rcu_read_lock();
-	p = rcu_dereference(cidreg_ports);
-	for (i = 0; p && i < p->n; i++)
-		len += sysfs_emit_at(buf, len, "%s%u", i ? "," : "", p->port[i]);
-	rcu_read_unlock();
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
-}
-
-static const struct kernel_param_ops cidreg_ports_ops = {
-	.set = cidreg_ports_set,
-	.get = cidreg_ports_get,
-};
-
-module_param_cb(protected_ports, &cidreg_ports_ops, NULL, 0644);
-MODULE_PARM_DESC(protected_ports, "Ports only trusted namespaces may bind, comma-separated (at most 32)");
-
-static bool cidreg_port_protected(u32 port)
-{
-	struct cidreg_ports *p;
-	bool found = false;
-
-	rcu_read_lock();
-	p = rcu_dereference(cidreg_ports);
-	if (p)
-		found = bsearch(&port, p->port, p->n, sizeof(u32),
-				cidreg_u32_cmp);
-	rcu_read_unlock();
-	return found;
-}
-
-static void cidreg_devs_exit(void);
-
-/**
- * cidreg_enforce_exit() - free what the parameters hold, at unload.
- */
-void cidreg_enforce_exit(void)
-{
-	kfree(rcu_dereference_protected(cidreg_ports, true));
-	cidreg_devs_exit();
-}
+#include "settings.h"
 
 /* Trusted namespaces */
 
@@ -303,8 +89,8 @@ void cidreg_stats_read(struct vsock_cidreg_stats *out)
 {
 	int cpu, op;
 
-	out->mode = READ_ONCE(cidreg_mode);
-	out->strict = READ_ONCE(cidreg_strict);
+	out->mode = cidreg_setting_mode();
+	out->strict = cidreg_setting_strict();
 	for_each_possible_cpu(cpu) {
 		const struct cidreg_counters *c = per_cpu_ptr(&cidreg_counters,
 							      cpu);
@@ -324,89 +110,23 @@ void cidreg_stats_read(struct vsock_cidreg_stats *out)
 static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed,
 			  const struct net *net, u32 cid, u32 port)
 {
-	bool audit = READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_AUDIT;
-	struct cidreg_event ev = {};
+	u32 mode = cidreg_setting_mode();
 
 	if (allowed) {
 		this_cpu_inc(cidreg_counters.allowed[op]);
 		return false;
 	}
-	if (audit)
+	if (mode == VSOCK_CIDREG_MODE_AUDIT)
 		this_cpu_inc(cidreg_counters.audited[op]);
 	else
 		this_cpu_inc(cidreg_counters.denied[op]);
-	ev.event = VSOCK_CIDREG_EVENT_DENIED;
-	ev.cid = cid;
-	ev.op = op;
-	ev.port = port;
-	ev.mode = audit ? VSOCK_CIDREG_MODE_AUDIT : VSOCK_CIDREG_MODE_ENFORCE;
-	ev.netns_ino = net->ns.inum;
-	ev.pid = task_tgid_nr(current);
-	get_task_comm(ev.comm, current);
-	cidreg_notify(&ev, GFP_ATOMIC);
-	pr_notice_ratelimited("%s %s: pid %d comm %s netns %u cid %u port %u\n",
-			      audit ? "audit: would deny" : "denied",
-			      cidreg_op_names[op], task_tgid_nr(current),
-			      current->comm, net->ns.inum, cid, port);
-	return !audit;
-}
-
-/**
- * cidreg_mode_get_value() - the mode.
- *
- * Return: enum vsock_cidreg_mode.
- */
-u32 cidreg_mode_get_value(void)
-{
-	return READ_ONCE(cidreg_mode);
-}
-
-/**
- * cidreg_mode_set_value() - set the mode.
- * @mode: enum vsock_cidreg_mode.
- *
- * Fail-closed: a mode that enforces or audits is refused while vsock or
- * vhost_vsock runs unhooked (loaded under mode=off, not hookable).
- *
- * Return: 0, -EINVAL (no such mode) or -EBUSY (a target runs unhooked).
- */
-int cidreg_mode_set_value(u32 mode)
-{
-	int err = 0;
-
-	if (mode > VSOCK_CIDREG_MODE_ENFORCE)
-		return -EINVAL;
-	cidreg_hooks_lock();
-	if (mode != VSOCK_CIDREG_MODE_OFF && cidreg_hooks_missing_locked())
-		err = -EBUSY;
-	else
-		WRITE_ONCE(cidreg_mode, mode);
-	cidreg_hooks_unlock();
-	return err;
-}
-
-/**
- * cidreg_strict_get() - whether strict mode is on.
- *
- * Return: strict.
- */
-bool cidreg_strict_get(void)
-{
-	return READ_ONCE(cidreg_strict);
-}
-
-/**
- * cidreg_strict_set() - turn strict mode on or off.
- * @strict: on.
- */
-void cidreg_strict_set(bool strict)
-{
-	WRITE_ONCE(cidreg_strict, strict);
+	cidreg_event_denied(op, mode, net, cid, port);
+	return mode != VSOCK_CIDREG_MODE_AUDIT;
 }
 
 static bool cidreg_off(void)
 {
-	return READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_OFF;
+	return cidreg_setting_mode() == VSOCK_CIDREG_MODE_OFF;
 }
 
 /* The netns of each device (7.0+) */
@@ -439,7 +159,7 @@ static DEFINE_SPINLOCK(cidreg_devs_lock);
  *
  * Return: what vhost returns.
  */
-int cidreg_vhost_open_wrapper(struct inode *inode, struct file *f)
+static int cidreg_vhost_open_wrapper(struct inode *inode, struct file *f)
 {
 	struct cidreg_dev *d = kmalloc(sizeof(*d), GFP_KERNEL);
 	int idx = cidreg_hook_enter();
@@ -464,6 +184,7 @@ static struct cidreg_dev *cidreg_dev_find(const void *dev)
 {
 	struct cidreg_dev *d;
 
+	lockdep_assert_held(&cidreg_devs_lock);
 	hash_for_each_possible(cidreg_devs, d, node, (unsigned long)dev)
 		if (d->dev == dev)
 			return d;
@@ -575,8 +296,8 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 {
 	struct net *net = sc->net;
 	bool trusted = cidreg_trusted(net);
-	bool strict = READ_ONCE(cidreg_strict);
-	bool audit = READ_ONCE(cidreg_mode) == VSOCK_CIDREG_MODE_AUDIT;
+	bool strict = cidreg_setting_strict();
+	bool audit = cidreg_setting_mode() == VSOCK_CIDREG_MODE_AUDIT;
 	bool allowed;
 
 	switch (cidreg_vhost_claim(sc->space, sc->cid, net,
@@ -603,7 +324,7 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
  * Return: what vsock_find_cid() returns, or true (taken) for a CID a
  * SET_GUEST_CID of this task may not set.
  */
-bool cidreg_find_cid_wrapper(unsigned int cid)
+static bool cidreg_find_cid_wrapper(unsigned int cid)
 {
 	struct cidreg_setcid *sc;
 	int idx = cidreg_hook_enter();
@@ -632,8 +353,8 @@ out:
  *
  * Return: what vhost returns; EPERM for a refused SET_GUEST_CID.
  */
-long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
-				unsigned long arg)
+static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
+				       unsigned long arg)
 {
 	struct cidreg_setcid sc = { .task = current, .dev = f->private_data };
 	int idx = cidreg_hook_enter();
@@ -683,7 +404,7 @@ out:
  *
  * Return: what vhost returns.
  */
-int cidreg_vhost_release_wrapper(struct inode *inode, struct file *f)
+static int cidreg_vhost_release_wrapper(struct inode *inode, struct file *f)
 {
 	int idx = cidreg_hook_enter();
 	int ret;
@@ -737,8 +458,8 @@ static bool cidreg_connection_refused(struct vsock_sock *vsk,
  * Return: what vsock returns, or -EACCES for a refused connection (on the
  * listener's side, the transport then resets the guest's request).
  */
-int cidreg_assign_transport_wrapper(struct vsock_sock *vsk,
-				    struct vsock_sock *psk)
+static int cidreg_assign_transport_wrapper(struct vsock_sock *vsk,
+					   struct vsock_sock *psk)
 {
 	int idx = cidreg_hook_enter();
 	int ret;
@@ -815,7 +536,7 @@ out:
  * Return: what vsock returns, or -EACCES for a CID reserved by another
  * netns or a protected port.
  */
-int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
+static int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
 {
 	int idx = cidreg_hook_enter();
 	struct net *net = sock_net(sk);
@@ -847,4 +568,34 @@ int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
 out:
 	cidreg_hook_exit(idx);
 	return ret;
+}
+
+static const struct cidreg_wrappers cidreg_enforce_wrappers = {
+	.find_cid = cidreg_find_cid_wrapper,
+	.bind = cidreg_bind_wrapper,
+	.assign_transport = cidreg_assign_transport_wrapper,
+	.vhost_ioctl = cidreg_vhost_ioctl_wrapper,
+	.vhost_release = cidreg_vhost_release_wrapper,
+#ifdef CIDREG_VSOCK_NETNS
+	.vhost_open = cidreg_vhost_open_wrapper,
+#endif
+};
+
+/**
+ * cidreg_enforce_init() - hook vsock and vhost_vsock to these wrappers.
+ *
+ * Return: 0 or a negative errno (see cidreg_hooks_init()).
+ */
+int cidreg_enforce_init(void)
+{
+	return cidreg_hooks_init(&cidreg_enforce_wrappers);
+}
+
+/**
+ * cidreg_enforce_exit() - unhook; free what is kept of devices, at unload.
+ */
+void cidreg_enforce_exit(void)
+{
+	cidreg_hooks_exit();
+	cidreg_devs_exit();
 }

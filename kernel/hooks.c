@@ -7,14 +7,15 @@
  * (kallsyms_lookup_name is not exported) at our init and when their
  * module comes, and forgotten when it goes. Some are only called
  * (cidreg_vhost_holds(), cidreg_cid_is_local()); the others are hooked:
- * an ftrace_ops with FTRACE_OPS_FL_IPMODIFY redirects the function to a
- * wrapper of enforce.c, which runs in the caller's context and calls the
- * original (the callback lets calls made from this module through).
+ * an ftrace_ops with FTRACE_OPS_FL_IPMODIFY redirects the function to the
+ * wrapper given to cidreg_hooks_init() (enforcement's), which runs in the
+ * caller's context and calls the original (the callback lets calls made
+ * from this module through).
  *
  * Fail-closed: a hook is proven when it is placed (cidreg_hook_verify()),
  * and a vsock or vhost_vsock that cannot be hooked does not load (the
  * module notifier fails its load) unless mode=off; while one runs
- * unhooked under mode=off, no other mode can be set.
+ * unhooked under mode=off, it pins the mode to off (settings.c).
  *
  * Teardown: a wrapper runs inside cidreg_hook_srcu; unhooking waits for
  * tasks between the trampoline and srcu_read_lock() (and after
@@ -31,8 +32,8 @@
 #include <linux/srcu.h>
 
 #include "compat.h"
-#include "enforce.h"
 #include "hooks.h"
+#include "settings.h"
 
 /* What status shows of each hook (its "module:symbol" and this word). */
 enum cidreg_hook_state {
@@ -57,7 +58,9 @@ static const char * const cidreg_hook_state_names[] = {
  * @name: "module:symbol", as kprobes take it.
  * @addr: where the resolved address is published (NULL while the module
  *	is absent); the function is called through it.
- * @wrapper: the function that replaces it, or NULL if only called.
+ * @wrap: where its wrapper is in struct cidreg_wrappers, if @wrapped.
+ * @wrapped: it is hooked; else only called.
+ * @wrapper: the function that replaces it (set by cidreg_hooks_init()).
  * @ops: the ftrace_ops that redirects it to @wrapper.
  * @ip: the address @ops filters on, while @hooked.
  * @hooked: @ops is registered.
@@ -70,6 +73,8 @@ struct cidreg_hook {
 	const char *module;
 	const char *name;
 	void **addr;
+	size_t wrap;
+	bool wrapped;
 	void *wrapper;
 	struct ftrace_ops ops;
 	unsigned long ip;
@@ -103,36 +108,38 @@ static void cidreg_probe_find_cid(void *addr)
 			 FTRACE_OPS_FL_IPMODIFY, \
 	}
 
-#define CIDREG_HOOK_PROBED(mod, name_, fn, wrap, probe_) \
+#define CIDREG_HOOK_PROBED(mod, name_, fn, field, probe_) \
 	{ .module = mod, .name = name_, .addr = (void **)&(fn), \
-	  .wrapper = wrap, .ops = CIDREG_OPS, .probe = probe_ }
-#define CIDREG_HOOK(mod, name_, fn, wrap) \
-	CIDREG_HOOK_PROBED(mod, name_, fn, wrap, NULL)
+	  .wrap = offsetof(struct cidreg_wrappers, field), .wrapped = true, \
+	  .ops = CIDREG_OPS, .probe = probe_ }
+#define CIDREG_HOOK(mod, name_, fn, field) \
+	CIDREG_HOOK_PROBED(mod, name_, fn, field, NULL)
+#define CIDREG_CALLED(mod, name_, fn) \
+	{ .module = mod, .name = name_, .addr = (void **)&(fn) }
 
 static struct cidreg_hook cidreg_hooks[] = {
 	CIDREG_HOOK_PROBED("vsock", "vsock:vsock_find_cid",
-			   cidreg_orig_find_cid, cidreg_find_cid_wrapper,
+			   cidreg_orig_find_cid, find_cid,
 			   cidreg_probe_find_cid),
-	CIDREG_HOOK("vsock", "vsock:__vsock_bind", cidreg_orig_bind,
-		    cidreg_bind_wrapper),
+	CIDREG_HOOK("vsock", "vsock:__vsock_bind", cidreg_orig_bind, bind),
 	CIDREG_HOOK("vsock", "vsock:vsock_assign_transport",
-		    cidreg_orig_assign_transport,
-		    cidreg_assign_transport_wrapper),
-	CIDREG_HOOK("vhost_vsock", "vhost_vsock:vhost_vsock_get",
-		    vhost_vsock_get_fn,
-		    NULL),
+		    cidreg_orig_assign_transport, assign_transport),
+	CIDREG_CALLED("vhost_vsock", "vhost_vsock:vhost_vsock_get",
+		      vhost_vsock_get_fn),
 	CIDREG_HOOK("vhost_vsock", "vhost_vsock:vhost_vsock_dev_ioctl",
-		    cidreg_orig_vhost_ioctl, cidreg_vhost_ioctl_wrapper),
+		    cidreg_orig_vhost_ioctl, vhost_ioctl),
 	CIDREG_HOOK("vhost_vsock", "vhost_vsock:vhost_vsock_dev_release",
-		    cidreg_orig_vhost_release, cidreg_vhost_release_wrapper),
+		    cidreg_orig_vhost_release, vhost_release),
 #ifdef CIDREG_VSOCK_NETNS
 	/* A device's netns is the opener's (7.0+). */
 	CIDREG_HOOK("vhost_vsock", "vhost_vsock:vhost_vsock_dev_open",
-		    cidreg_orig_vhost_open, cidreg_vhost_open_wrapper),
+		    cidreg_orig_vhost_open, vhost_open),
 #endif
 };
 
 static const char * const cidreg_modules[] = { "vsock", "vhost_vsock" };
+/* Which of cidreg_modules runs unhooked, pinning the mode to off. */
+static bool cidreg_modules_missing[ARRAY_SIZE(cidreg_modules)];
 
 /* Serialises hooking with unhooking, so a going module's hooks never stay. */
 static DEFINE_MUTEX(cidreg_hooks_mutex);
@@ -224,7 +231,7 @@ static void cidreg_probe_canary(void *addr)
 
 static struct cidreg_hook cidreg_canary_hook = {
 	.module = KBUILD_MODNAME, .name = KBUILD_MODNAME ":cidreg_canary",
-	.wrapper = cidreg_landing, .ops = CIDREG_OPS,
+	.wrapped = true, .wrapper = cidreg_landing, .ops = CIDREG_OPS,
 	.probe = cidreg_probe_canary,
 };
 
@@ -303,7 +310,7 @@ static void cidreg_unhook_module_locked(const char *module)
 			continue;
 		cidreg_hook_remove(h);
 		/* Callers of a called-only function check for NULL. */
-		if (!h->wrapper)
+		if (!h->wrapped)
 			WRITE_ONCE(*h->addr, NULL);
 		h->state = CIDREG_HOOK_ABSENT;
 		any = true;
@@ -322,14 +329,52 @@ static void cidreg_unhook_module_locked(const char *module)
 			WRITE_ONCE(*cidreg_hooks[i].addr, NULL);
 }
 
-/* Marks @module's hooks as missing: it runs unhooked (mode=off). */
-static void cidreg_mark_missing_locked(const char *module)
+static int cidreg_module_index(const char *module)
 {
 	int i;
 
+	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++)
+		if (!strcmp(cidreg_modules[i], module))
+			return i;
+	return -1;
+}
+
+static void cidreg_set_state_locked(const char *module,
+				    enum cidreg_hook_state state)
+{
+	int i;
+
+	lockdep_assert_held(&cidreg_hooks_mutex);
 	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
 		if (!strcmp(cidreg_hooks[i].module, module))
-			cidreg_hooks[i].state = CIDREG_HOOK_MISSING;
+			cidreg_hooks[i].state = state;
+}
+
+/*
+ * Lets @module run unhooked if the mode is off, and keeps it off until
+ * @module goes. Returns whether it may.
+ */
+static bool cidreg_let_missing_locked(const char *module)
+{
+	int m = cidreg_module_index(module);
+
+	if (!cidreg_mode_pin_off())
+		return false;
+	cidreg_modules_missing[m] = true;
+	cidreg_set_state_locked(module, CIDREG_HOOK_MISSING);
+	return true;
+}
+
+/* @module, unhooked, goes: the mode is free again. */
+static void cidreg_forget_missing_locked(const char *module)
+{
+	int m = cidreg_module_index(module);
+
+	if (!cidreg_modules_missing[m])
+		return;
+	cidreg_modules_missing[m] = false;
+	cidreg_set_state_locked(module, CIDREG_HOOK_ABSENT);
+	cidreg_mode_unpin_off();
 }
 
 /*
@@ -369,7 +414,7 @@ static int cidreg_hook_module_locked(const char *module)
 			continue;
 		/* Published first: a wrapper calls the original through it. */
 		WRITE_ONCE(*h->addr, addrs[i]);
-		if (!h->wrapper) {
+		if (!h->wrapped) {
 			h->state = CIDREG_HOOK_RESOLVED;
 			continue;
 		}
@@ -388,12 +433,7 @@ static int cidreg_hook_module_locked(const char *module)
 
 static bool cidreg_is_target(const char *module)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++)
-		if (!strcmp(cidreg_modules[i], module))
-			return true;
-	return false;
+	return cidreg_module_index(module) >= 0;
 }
 
 static int cidreg_module_notify(struct notifier_block *nb,
@@ -411,7 +451,7 @@ static int cidreg_module_notify(struct notifier_block *nb,
 		err = cidreg_hook_module_locked(mod->name);
 		if (!err)
 			break;
-		if (cidreg_mode_get_value() != VSOCK_CIDREG_MODE_OFF) {
+		if (!cidreg_let_missing_locked(mod->name)) {
 			pr_err("%s: refusing its load: it cannot be hooked and mode is not off\n",
 			       mod->name);
 			break;
@@ -419,11 +459,11 @@ static int cidreg_module_notify(struct notifier_block *nb,
 		/* mode=off enforces nothing: it may load, and shows missing. */
 		pr_warn("%s: loads unhooked (mode=off); no other mode can be set until it is reloaded\n",
 			mod->name);
-		cidreg_mark_missing_locked(mod->name);
 		err = 0;
 		break;
 	case MODULE_STATE_GOING:
 		cidreg_unhook_module_locked(mod->name);
+		cidreg_forget_missing_locked(mod->name);
 		break;
 	}
 	mutex_unlock(&cidreg_hooks_mutex);
@@ -485,49 +525,8 @@ bool cidreg_cid_is_local(u32 cid)
 	return local;
 }
 
-/**
- * cidreg_hooks_lock() - hold the hook state still (no module is hooked or
- *	unhooked meanwhile).
- */
-void cidreg_hooks_lock(void)
-{
-	mutex_lock(&cidreg_hooks_mutex);
-}
-
-/**
- * cidreg_hooks_unlock() - release what cidreg_hooks_lock() took.
- */
-void cidreg_hooks_unlock(void)
-{
-	mutex_unlock(&cidreg_hooks_mutex);
-}
-
-/**
- * cidreg_hooks_missing_locked() - whether a target runs unhooked.
- *
- * Under cidreg_hooks_lock().
- *
- * Return: true if vsock or vhost_vsock loaded under mode=off and could not
- * be hooked: no rule can be enforced on it until it is reloaded.
- */
-bool cidreg_hooks_missing_locked(void)
-{
-	int i;
-
-	lockdep_assert_held(&cidreg_hooks_mutex);
-	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
-		if (cidreg_hooks[i].state == CIDREG_HOOK_MISSING)
-			return true;
-	return false;
-}
-
-/**
- * cidreg_hooks_show() - each hook and its state, a line each.
- * @buf: a sysfs buffer (PAGE_SIZE).
- *
- * Return: the length written.
- */
-int cidreg_hooks_show(char *buf)
+/* The read-only parameter "hooks": each hook and its state, a line each. */
+static int cidreg_hooks_show(char *buf, const struct kernel_param *kp)
 {
 	int i, len = 0;
 
@@ -538,6 +537,13 @@ int cidreg_hooks_show(char *buf)
 	mutex_unlock(&cidreg_hooks_mutex);
 	return len;
 }
+
+static const struct kernel_param_ops cidreg_hooks_param_ops = {
+	.get = cidreg_hooks_show,
+};
+
+module_param_cb(hooks, &cidreg_hooks_param_ops, NULL, 0444);
+MODULE_PARM_DESC(hooks, "Read-only: each hooked function and its state (absent, resolved, placed, verified, missing)");
 
 /*
  * Proves on the canary that redirection works on this kernel, then lets
@@ -560,14 +566,21 @@ static int cidreg_hooks_prove_mechanism(void)
 
 /**
  * cidreg_hooks_init() - hook vsock and vhost_vsock, now and when they load.
+ * @w: the wrappers to redirect their functions to.
  *
  * Return: 0, or a negative errno if redirection does not work on this
  * kernel or a loaded target cannot be hooked (a function missing, or
  * modified by another ftrace user).
  */
-int cidreg_hooks_init(void)
+int cidreg_hooks_init(const struct cidreg_wrappers *w)
 {
 	int err, i;
+
+	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
+		if (cidreg_hooks[i].wrapped)
+			cidreg_hooks[i].wrapper =
+				*(void * const *)((const char *)w +
+						  cidreg_hooks[i].wrap);
 
 	err = init_srcu_struct(&cidreg_hook_srcu);
 	if (err)
@@ -608,10 +621,12 @@ void cidreg_hooks_exit(void)
 
 	unregister_module_notifier(&cidreg_module_nb);
 	mutex_lock(&cidreg_hooks_mutex);
-	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++)
+	for (i = 0; i < ARRAY_SIZE(cidreg_modules); i++) {
 		cidreg_unhook_module_locked(cidreg_modules[i]);
+		cidreg_forget_missing_locked(cidreg_modules[i]);
+	}
 	for (i = 0; i < ARRAY_SIZE(cidreg_hooks); i++)
-		if (cidreg_hooks[i].wrapper)
+		if (cidreg_hooks[i].wrapped)
 			cidreg_ftrace_free_filter(&cidreg_hooks[i].ops);
 	cidreg_ftrace_free_filter(&cidreg_canary_hook.ops);
 	mutex_unlock(&cidreg_hooks_mutex);

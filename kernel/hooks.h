@@ -24,16 +24,32 @@ extern cidreg_vhost_ioctl_t cidreg_orig_vhost_ioctl;
 extern cidreg_vhost_release_t cidreg_orig_vhost_release;
 extern cidreg_vhost_open_t cidreg_orig_vhost_open;
 
-int cidreg_hooks_init(void);
+/**
+ * struct cidreg_wrappers - what the hooked functions are redirected to.
+ * @find_cid: for vsock_find_cid().
+ * @bind: for __vsock_bind().
+ * @assign_transport: for vsock_assign_transport().
+ * @vhost_ioctl: for vhost_vsock_dev_ioctl().
+ * @vhost_release: for vhost_vsock_dev_release().
+ * @vhost_open: for vhost_vsock_dev_open() (7.0+).
+ *
+ * Each runs inside cidreg_hook_enter() and cidreg_hook_exit() and calls
+ * the original through its cidreg_orig_ pointer.
+ */
+struct cidreg_wrappers {
+	cidreg_find_cid_t find_cid;
+	cidreg_bind_t bind;
+	cidreg_assign_transport_t assign_transport;
+	cidreg_vhost_ioctl_t vhost_ioctl;
+	cidreg_vhost_release_t vhost_release;
+	cidreg_vhost_open_t vhost_open;
+};
+
+int cidreg_hooks_init(const struct cidreg_wrappers *w);
 void cidreg_hooks_exit(void);
 /* Brackets a wrapper, or a call through a resolved address. */
 int cidreg_hook_enter(void);
 void cidreg_hook_exit(int idx);
-
-void cidreg_hooks_lock(void);
-void cidreg_hooks_unlock(void);
-bool cidreg_hooks_missing_locked(void);
-int cidreg_hooks_show(char *buf);
 
 bool cidreg_vhost_holds(u32 cid, struct net *net);
 bool cidreg_cid_is_local(u32 cid);

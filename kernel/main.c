@@ -2,28 +2,21 @@
 /*
  * vsock_cidreg: a registry of vsock CIDs owned by network namespaces.
  *
- * This file holds the registry's module parameters (enforce.c has those
- * of enforcement) and registers and unregisters the parts.
+ * This file registers and unregisters the parts, bottom up: per-netns
+ * state, the netlink family (which events go through), the registry,
+ * enforcement (the hooks), the device. settings.c has the parameters.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/init.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 
 #include "chardev.h"
 #include "enforce.h"
-#include "hooks.h"
 #include "netlink.h"
 #include "netns.h"
 #include "registry.h"
-
-module_param_named(cid_min, cidreg_cid_min, uint, 0644);
-MODULE_PARM_DESC(cid_min, "Lowest CID handed out by any-CID reservations (default 3)");
-module_param_named(cid_max, cidreg_cid_max, uint, 0644);
-MODULE_PARM_DESC(cid_max, "Highest CID handed out by any-CID reservations (default 4294967294)");
-module_param_named(quota, cidreg_quota, uint, 0644);
-MODULE_PARM_DESC(quota, "Reservations a network namespace may hold; 0: no limit (default 256)");
+#include "settings.h"
 
 static int __init vsock_cidreg_init(void)
 {
@@ -35,23 +28,28 @@ static int __init vsock_cidreg_init(void)
 	err = cidreg_netlink_init();
 	if (err)
 		goto fail_netns;
-	err = cidreg_hooks_init();
+	err = cidreg_registry_init();
 	if (err)
 		goto fail_netlink;
+	err = cidreg_enforce_init();
+	if (err)
+		goto fail_registry;
 	err = cidreg_chardev_init();
 	if (err)
-		goto fail_hooks;
+		goto fail_enforce;
 	pr_info("version %s loaded\n", VSOCK_CIDREG_VERSION);
 	return 0;
 
-fail_hooks:
-	cidreg_hooks_exit();
+fail_enforce:
+	cidreg_enforce_exit();
+fail_registry:
+	cidreg_registry_exit();
 fail_netlink:
 	cidreg_netlink_exit();
 fail_netns:
-	cidreg_enforce_exit();
 	cidreg_netns_exit();
 fail:
+	cidreg_settings_exit();
 	pr_err("cannot load: %d\n", err);
 	return err;
 }
@@ -59,11 +57,11 @@ fail:
 static void __exit vsock_cidreg_exit(void)
 {
 	cidreg_chardev_exit();
-	cidreg_hooks_exit();
-	cidreg_netns_exit();
-	cidreg_netlink_exit();
-	cidreg_registry_exit();
 	cidreg_enforce_exit();
+	cidreg_registry_exit();
+	cidreg_netlink_exit();
+	cidreg_netns_exit();
+	cidreg_settings_exit();
 	pr_info("unloaded\n");
 }
 

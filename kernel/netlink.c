@@ -2,34 +2,33 @@
 /*
  * The "vsock_cidreg" generic netlink family: queries, statistics,
  * configuration, the trusted set, and the "events" multicast group.
- * Documentation/netlink/vsock_cidreg.yaml is its spec.
+ * Documentation/netlink/specs/vsock_cidreg.yaml is its spec.
  *
- * Every command has its own policy, validated strictly: an attribute the
- * command does not take is refused with an extack message.
+ * This file only translates messages: settings are settings.c's, events
+ * events.c's (which sends them through this family), entries the
+ * registry's. Every command has its own policy, validated strictly: an
+ * attribute the command does not take is refused with an extack message.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
+#include <linux/slab.h>
 #include <linux/vm_sockets.h>
 #include <linux/vsock_cidreg.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "compat.h"
 #include "enforce.h"
+#include "events.h"
 #include "netlink.h"
 #include "registry.h"
+#include "settings.h"
 
 static struct genl_family cidreg_family;
-
-enum { CIDREG_MCGRP_EVENTS };
-
-static const struct genl_multicast_group cidreg_mcgrps[] = {
-	[CIDREG_MCGRP_EVENTS] = { .name = VSOCK_CIDREG_MCGRP_EVENTS,
-				  CIDREG_MCGRP_NET_ADMIN },
-};
 
 static const struct nla_policy cidreg_get_policy[VSOCK_CIDREG_A_MAX + 1] = {
 	[VSOCK_CIDREG_A_CID] = { .type = NLA_U32 },
@@ -238,9 +237,12 @@ nospace:
 static int cidreg_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 ports[CIDREG_PORTS_MAX];
-	unsigned int nports = cidreg_ports_copy(ports);
+	unsigned int nports = cidreg_setting_ports(ports);
 	struct sk_buff *msg;
+	u32 min, max;
 	void *hdr;
+
+	cidreg_setting_range(&min, &max);
 
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -248,11 +250,11 @@ static int cidreg_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	hdr = cidreg_put_header(msg, info->snd_portid, info->snd_seq, 0,
 				VSOCK_CIDREG_CMD_GET_CONFIG);
 	if (!hdr ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_MODE, cidreg_mode_get_value()) ||
-	    nla_put_u8(msg, VSOCK_CIDREG_A_STRICT, cidreg_strict_get()) ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_CID_MIN, READ_ONCE(cidreg_cid_min)) ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_CID_MAX, READ_ONCE(cidreg_cid_max)) ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_QUOTA, READ_ONCE(cidreg_quota)) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_MODE, cidreg_setting_mode()) ||
+	    nla_put_u8(msg, VSOCK_CIDREG_A_STRICT, cidreg_setting_strict()) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_CID_MIN, min) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_CID_MAX, max) ||
+	    nla_put_u32(msg, VSOCK_CIDREG_A_QUOTA, cidreg_setting_quota()) ||
 	    nla_put(msg, VSOCK_CIDREG_A_PROTECTED_PORTS, nports * sizeof(u32),
 		    ports)) {
 		nlmsg_free(msg);
@@ -262,67 +264,54 @@ static int cidreg_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Checks everything first, then changes it: all or nothing. */
+/* settings.c checks everything first, then changes it: all or nothing. */
 static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *ports = info->attrs[VSOCK_CIDREG_A_PROTECTED_PORTS];
 	struct nlattr **a = info->attrs;
-	u32 min = READ_ONCE(cidreg_cid_min), max = READ_ONCE(cidreg_cid_max);
-	struct nlattr *ports = a[VSOCK_CIDREG_A_PROTECTED_PORTS];
-	u32 buf[CIDREG_PORTS_MAX];
-	unsigned int nports = 0;
+	struct cidreg_settings_change *c;
+	const char *why = NULL;
 	int err;
 
-	if (a[VSOCK_CIDREG_A_CID_MIN])
-		min = nla_get_u32(a[VSOCK_CIDREG_A_CID_MIN]);
-	if (a[VSOCK_CIDREG_A_CID_MAX])
-		max = nla_get_u32(a[VSOCK_CIDREG_A_CID_MAX]);
-	if (max == VMADDR_CID_ANY || min == VMADDR_CID_ANY) {
-		NL_SET_ERR_MSG(info->extack, "4294967295 is not a guest CID");
+	if (ports && nla_len(ports) % sizeof(u32)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, ports,
+				    "protected ports: an array of u32");
 		return -EINVAL;
 	}
-	if (min > max) {
-		NL_SET_ERR_MSG(info->extack, "cid-min is above cid-max");
-		return -EINVAL;
-	}
-	if (ports) {
-		unsigned int i, n = nla_len(ports) / sizeof(u32);
-
-		if (nla_len(ports) % sizeof(u32)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, ports,
-					    "protected ports: an array of u32");
-			return -EINVAL;
-		}
-		nla_memcpy(buf, ports, sizeof(buf));
-		for (i = 0; i < n; i++) {
-			if (buf[i] == VMADDR_PORT_ANY) {
-				NL_SET_ERR_MSG_ATTR(info->extack, ports,
-						    "port 4294967295 is not a port");
-				return -EINVAL;
-			}
-		}
-		nports = n;
-	}
-	/* The one change refused for the state it finds goes first. */
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
 	if (a[VSOCK_CIDREG_A_MODE]) {
-		err = cidreg_mode_set_value(nla_get_u32(a[VSOCK_CIDREG_A_MODE]));
-		if (err) {
-			NL_SET_ERR_MSG_ATTR(info->extack, a[VSOCK_CIDREG_A_MODE],
-					    "vsock or vhost_vsock runs unhooked: reload it first");
-			return err;
-		}
+		c->set_mode = true;
+		c->mode = nla_get_u32(a[VSOCK_CIDREG_A_MODE]);
+	}
+	if (a[VSOCK_CIDREG_A_STRICT]) {
+		c->set_strict = true;
+		c->strict = nla_get_u8(a[VSOCK_CIDREG_A_STRICT]);
+	}
+	if (a[VSOCK_CIDREG_A_CID_MIN]) {
+		c->set_cid_min = true;
+		c->cid_min = nla_get_u32(a[VSOCK_CIDREG_A_CID_MIN]);
+	}
+	if (a[VSOCK_CIDREG_A_CID_MAX]) {
+		c->set_cid_max = true;
+		c->cid_max = nla_get_u32(a[VSOCK_CIDREG_A_CID_MAX]);
+	}
+	if (a[VSOCK_CIDREG_A_QUOTA]) {
+		c->set_quota = true;
+		c->quota = nla_get_u32(a[VSOCK_CIDREG_A_QUOTA]);
 	}
 	if (ports) {
-		err = cidreg_ports_replace(buf, nports);
-		if (err)
-			return err;
+		c->set_ports = true;
+		c->nports = nla_len(ports) / sizeof(u32);
+		nla_memcpy(c->ports, ports, sizeof(c->ports));
 	}
-	if (a[VSOCK_CIDREG_A_STRICT])
-		cidreg_strict_set(nla_get_u8(a[VSOCK_CIDREG_A_STRICT]));
-	WRITE_ONCE(cidreg_cid_min, min);
-	WRITE_ONCE(cidreg_cid_max, max);
-	if (a[VSOCK_CIDREG_A_QUOTA])
-		WRITE_ONCE(cidreg_quota, nla_get_u32(a[VSOCK_CIDREG_A_QUOTA]));
-	return 0;
+	err = cidreg_settings_apply(c, &why);
+	kfree(c);
+	/* NL_SET_ERR_MSG() takes literals only: @why is a static string. */
+	if (err && info->extack)
+		info->extack->_msg = why;
+	return err;
 }
 
 static int cidreg_nl_trust(struct sk_buff *skb, struct genl_info *info)
@@ -394,61 +383,17 @@ static const struct genl_ops cidreg_ops[] = {
 };
 
 static struct genl_family cidreg_family __ro_after_init = {
-	.name = VSOCK_CIDREG_GENL_NAME,
-	.version = VSOCK_CIDREG_GENL_VERSION,
+	.name = VSOCK_CIDREG_FAMILY_NAME,
+	.version = VSOCK_CIDREG_FAMILY_VERSION,
 	.maxattr = VSOCK_CIDREG_A_MAX,
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = cidreg_ops,
 	.n_ops = ARRAY_SIZE(cidreg_ops),
 	CIDREG_GENL_RESV_START_OP(VSOCK_CIDREG_CMD_MAX + 1)
-	.mcgrps = cidreg_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(cidreg_mcgrps),
+	.mcgrps = cidreg_event_groups,
+	.n_mcgrps = CIDREG_EVENT_NGROUPS,
 };
-
-/**
- * cidreg_notify() - send an event to the "events" group.
- * @ev: the event.
- * @gfp: how to allocate.
- *
- * Events go to listeners in the initial netns only: they name every
- * netns. Nothing is built when nobody listens.
- */
-void cidreg_notify(const struct cidreg_event *ev, gfp_t gfp)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&cidreg_family, &init_net,
-				CIDREG_MCGRP_EVENTS))
-		return;
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
-	if (!msg)
-		return;
-	hdr = cidreg_put_header(msg, 0, 0, 0, VSOCK_CIDREG_CMD_EVENT);
-	if (!hdr ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_EVENT, ev->event) ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_CID, ev->cid) ||
-	    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_NETNS_INO, ev->netns_ino,
-			      VSOCK_CIDREG_A_PAD) ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_PID, ev->pid) ||
-	    nla_put_string(msg, VSOCK_CIDREG_A_COMM, ev->comm) ||
-	    (ev->reason && nla_put_u32(msg, VSOCK_CIDREG_A_REASON, ev->reason)) ||
-	    (ev->kind && nla_put_u32(msg, VSOCK_CIDREG_A_KIND, ev->kind)) ||
-	    (ev->label && nla_put_string(msg, VSOCK_CIDREG_A_LABEL, ev->label)) ||
-	    (ev->to_netns_ino &&
-	     nla_put_u64_64bit(msg, VSOCK_CIDREG_A_TO_NETNS_INO,
-			       ev->to_netns_ino, VSOCK_CIDREG_A_PAD)) ||
-	    (ev->event == VSOCK_CIDREG_EVENT_DENIED &&
-	     (nla_put_u32(msg, VSOCK_CIDREG_A_OP, ev->op) ||
-	      nla_put_u32(msg, VSOCK_CIDREG_A_PORT, ev->port) ||
-	      nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode)))) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&cidreg_family, msg, 0, CIDREG_MCGRP_EVENTS, gfp);
-}
 
 /**
  * cidreg_netlink_init() - register the family.
@@ -457,7 +402,11 @@ void cidreg_notify(const struct cidreg_event *ev, gfp_t gfp)
  */
 int cidreg_netlink_init(void)
 {
-	return genl_register_family(&cidreg_family);
+	int err = genl_register_family(&cidreg_family);
+
+	if (!err)
+		cidreg_events_start(&cidreg_family);
+	return err;
 }
 
 /**
@@ -465,5 +414,6 @@ int cidreg_netlink_init(void)
  */
 void cidreg_netlink_exit(void)
 {
+	cidreg_events_stop();
 	genl_unregister_family(&cidreg_family);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Network namespaces: per-netns state, and the end of a netns ending its
- * reservations.
+ * Network namespaces: the module's state of each (struct cidreg_net).
+ * What ends with a netns is the registry's to end (registry.c registers
+ * its own pernet exit, after this one).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,7 +13,6 @@
 #include <net/netns/generic.h>
 
 #include "netns.h"
-#include "registry.h"
 
 static unsigned int cidreg_net_id __read_mostly;
 
@@ -54,19 +54,8 @@ static int __net_init cidreg_net_init(struct net *net)
 	return 0;
 }
 
-/* A netns that ends frees its CIDs: the pod is gone. */
-static void __net_exit cidreg_net_exit(struct net *net)
-{
-	struct cidreg_net *cn = cidreg_net(net);
-
-	cidreg_release_net(net);
-	WARN_ON_ONCE(!xa_empty(&cn->space.xa));
-	xa_destroy(&cn->space.xa);
-}
-
 static struct pernet_operations cidreg_net_ops = {
 	.init	= cidreg_net_init,
-	.exit	= cidreg_net_exit,
 	.id	= &cidreg_net_id,
 	.size	= sizeof(struct cidreg_net),
 };

@@ -28,10 +28,11 @@
 #include <net/net_namespace.h>
 
 #include "compat.h"
+#include "events.h"
 #include "hooks.h"
 #include "netns.h"
-#include "netlink.h"
 #include "registry.h"
+#include "settings.h"
 
 /**
  * struct cidreg_entry - one reserved CID.
@@ -85,10 +86,6 @@ struct cidreg_holder {
 	u32 cid;
 	struct pid *pid;
 };
-
-unsigned int cidreg_cid_min = 3;
-unsigned int cidreg_cid_max = U32_MAX - 1;
-unsigned int cidreg_quota = 256;
 
 static struct cidreg_space cidreg_global = {
 	.xa = XARRAY_INIT(cidreg_global.xa, XA_FLAGS_ALLOC),
@@ -207,11 +204,12 @@ static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
 		.label = e->label,
 	};
 
+	lockdep_assert_held(&cidreg_lock);
 	get_task_comm(ev.comm, current);
 	if (e->holder && (event == VSOCK_CIDREG_EVENT_ATTACHED ||
 			  event == VSOCK_CIDREG_EVENT_DETACHED))
 		ev.pid = pid_nr(e->holder->pid);
-	cidreg_notify(&ev, GFP_KERNEL);
+	cidreg_event_send(&ev, GFP_KERNEL);
 }
 
 /* Links a stored entry to its owner and lease. Under cidreg_lock. */
@@ -219,6 +217,7 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 {
 	struct cidreg_net *cn = cidreg_net(e->net);
 
+	lockdep_assert_held(&cidreg_lock);
 	list_add_tail(&e->net_node, &cn->entries);
 	cn->count++;
 	if (e->space != &cidreg_global && list_empty(&e->space->node)) {
@@ -238,6 +237,7 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 /* Ends a reservation; @reason: enum vsock_cidreg_reason. Under cidreg_lock. */
 static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 {
+	lockdep_assert_held(&cidreg_lock);
 	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason, NULL, NULL);
 	cidreg_generation++;
 	cidreg_entries--;
@@ -255,10 +255,12 @@ static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 	module_put(THIS_MODULE);
 }
 
+/* Stores @e at @cid. Under cidreg_lock. */
 static int cidreg_store_given(struct cidreg_entry *e, u32 cid)
 {
 	int err;
 
+	lockdep_assert_held(&cidreg_lock);
 	if (cidreg_cid_wellknown(cid) || cidreg_cid_is_local(cid))
 		return -EINVAL;
 	if (cidreg_vhost_holds(cid, e->space->net))
@@ -272,6 +274,7 @@ static int cidreg_store_given(struct cidreg_entry *e, u32 cid)
  * Finds a free CID in [min, max], the lowest or from a random start, in
  * O(log n) per candidate. Candidates taken outside the registry are held
  * as reserved slots until the search ends, so it never revisits them.
+ * Under cidreg_lock.
  */
 static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
 			    bool lowest)
@@ -282,6 +285,7 @@ static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
 	unsigned int nskipped = 0, room = 0, i;
 	int err;
 
+	lockdep_assert_held(&cidreg_lock);
 	for (;;) {
 		err = xa_alloc_cyclic(xa, &cid, NULL,
 				      XA_LIMIT(min, max), &next, GFP_KERNEL);
@@ -330,7 +334,7 @@ static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
  */
 int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
 {
-	unsigned int quota = READ_ONCE(cidreg_quota);
+	unsigned int quota = cidreg_setting_quota();
 	struct cidreg_entry *e;
 	int err;
 
@@ -395,6 +399,7 @@ int cidreg_release(u32 cid, const struct net *net)
 /* The space after @s (dumps take them in this order), or NULL. Under cidreg_lock. */
 static struct cidreg_space *cidreg_space_next(struct cidreg_space *s)
 {
+	lockdep_assert_held(&cidreg_lock);
 	if (s == &cidreg_global)
 		return list_first_entry_or_null(&cidreg_spaces,
 						struct cidreg_space, node);
@@ -458,11 +463,8 @@ void cidreg_release_file(struct cidreg_file *file)
 	mutex_unlock(&cidreg_lock);
 }
 
-/**
- * cidreg_release_net() - end every entry of a netns that ends.
- * @net: the netns.
- */
-void cidreg_release_net(struct net *net)
+/* Ends every entry of a netns that ends. */
+static void cidreg_release_net(struct net *net)
 {
 	struct cidreg_net *cn = cidreg_net(net);
 	struct cidreg_entry *e, *tmp;
@@ -480,6 +482,7 @@ static void cidreg_entry_fill(const struct cidreg_entry *e,
 {
 	bool own = net_eq(e->net, viewer->net);
 
+	lockdep_assert_held(&cidreg_lock);
 	out->cid = e->cid;
 	if (own)
 		out->info |= VSOCK_CIDREG_INFO_OWN;
@@ -599,7 +602,7 @@ unsigned int cidreg_count(void)
 int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
 		    bool persistent)
 {
-	unsigned int quota = READ_ONCE(cidreg_quota);
+	unsigned int quota = cidreg_setting_quota();
 	struct cidreg_net *from_cn, *to_cn = cidreg_net(to);
 	struct cidreg_entry *e;
 	struct net *from;
@@ -719,10 +722,12 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 	return claim;
 }
 
+/* The holder record of @dev, or NULL. Under cidreg_lock. */
 static struct cidreg_holder *cidreg_holder_find(const void *dev)
 {
 	struct cidreg_holder *h;
 
+	lockdep_assert_held(&cidreg_lock);
 	hash_for_each_possible(cidreg_holders, h, node, (unsigned long)dev)
 		if (h->dev == dev)
 			return h;
@@ -734,6 +739,7 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
 {
 	struct cidreg_entry *e = xa_load(&h->space->xa, h->cid);
 
+	lockdep_assert_held(&cidreg_lock);
 	if (WARN_ON_ONCE(!e || e->holder != h))
 		return;
 	if (e->kind == VSOCK_CIDREG_KIND_ADOPTED) {
@@ -819,6 +825,31 @@ void cidreg_vhost_detach(const void *dev)
 	mutex_unlock(&cidreg_lock);
 }
 
+/* A netns that ends frees its CIDs: the pod is gone. */
+static void __net_exit cidreg_registry_net_exit(struct net *net)
+{
+	struct cidreg_net *cn = cidreg_net(net);
+
+	cidreg_release_net(net);
+	WARN_ON_ONCE(!xa_empty(&cn->space.xa));
+	xa_destroy(&cn->space.xa);
+}
+
+/* Registered after netns.c's: runs before the state it uses is freed. */
+static struct pernet_operations cidreg_registry_net_ops = {
+	.exit = cidreg_registry_net_exit,
+};
+
+/**
+ * cidreg_registry_init() - start ending the entries of namespaces that end.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cidreg_registry_init(void)
+{
+	return register_pernet_subsys(&cidreg_registry_net_ops);
+}
+
 /**
  * cidreg_registry_exit() - free the registry at module unload.
  *
@@ -826,6 +857,7 @@ void cidreg_vhost_detach(const void *dev)
  */
 void cidreg_registry_exit(void)
 {
+	unregister_pernet_subsys(&cidreg_registry_net_ops);
 	WARN_ON_ONCE(!xa_empty(&cidreg_global.xa));
 	WARN_ON_ONCE(!list_empty(&cidreg_spaces));
 	WARN_ON_ONCE(!hash_empty(cidreg_holders));

@@ -40,10 +40,6 @@ struct cidreg_request {
 	const char *label;
 };
 
-extern unsigned int cidreg_cid_min;
-extern unsigned int cidreg_cid_max;
-extern unsigned int cidreg_quota;
-
 bool cidreg_label_valid(const char *label, size_t size);
 int cidreg_reserve(const struct cidreg_request *req, u32 *cid);
 struct cidreg_space *cidreg_space_of(const struct net *net);
@@ -51,7 +47,6 @@ struct cidreg_space *cidreg_global_space(void);
 int cidreg_release(u32 cid, const struct net *net);
 unsigned int cidreg_release_all(struct net *net);
 void cidreg_release_file(struct cidreg_file *file);
-void cidreg_release_net(struct net *net);
 /**
  * struct cidreg_viewer - who reads the registry.
  * @net: its netns: entries of it are its own.
@@ -71,6 +66,7 @@ int cidreg_query_next(u64 *space, u32 *cid, const struct net *owner,
 unsigned int cidreg_count(void);
 int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
 		    bool persistent);
+int cidreg_registry_init(void);
 void cidreg_registry_exit(void);
 
 /**

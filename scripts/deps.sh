@@ -18,7 +18,9 @@ packages=(
 	# the VM suite: the distro kernel to boot, QEMU, the initramfs
 	linux-image-amd64 qemu-system-x86 busybox-static cpio
 	# tools the tests use inside the VM
-	iproute2 socat util-linux procps valgrind python3 rsync
+	iproute2 socat util-linux procps valgrind python3 python3-yaml python3-jsonschema rsync
+	# the man pages are linted
+	mandoc groff-base
 	# packaging: the DKMS check
 	dkms
 )

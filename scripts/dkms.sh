@@ -20,7 +20,9 @@ copy_source() { # DIR
 	mkdir -p "$1/kernel" "$1/include/uapi/linux"
 	cp dkms.conf Makefile Kbuild VERSION "$1/"
 	cp kernel/Kbuild kernel/compat.mk kernel/*.[ch] "$1/kernel/"
-	cp include/uapi/linux/vsock_cidreg.h "$1/include/uapi/linux/"
+	cp include/uapi/linux/vsock_cidreg.h include/uapi/linux/vsock_cidreg_nl.h \
+		"$1/include/uapi/linux/"
+	cp include/vsock_cidreg_names.h "$1/include/"
 }
 
 case ${1:-} in

@@ -59,8 +59,14 @@ install)
 	put 0644 $b/libcidreg.pc.installed "$PREFIX/lib/pkgconfig/libcidreg.pc"
 	put 0644 tools/lib/cidreg.h "$PREFIX/include/cidreg.h"
 	put 0644 include/uapi/linux/vsock_cidreg.h "$PREFIX/include/linux/vsock_cidreg.h"
+	put 0644 include/uapi/linux/vsock_cidreg_nl.h "$PREFIX/include/linux/vsock_cidreg_nl.h"
 	put 0644 Documentation/cidctl.8 "$PREFIX/share/man/man8/cidctl.8"
 	put 0644 Documentation/libcidreg.3 "$PREFIX/share/man/man3/libcidreg.3"
+	for f in Documentation/man3/*.3; do
+		put 0644 "$f" "$PREFIX/share/man/man3/$(basename "$f")"
+	done
+	put 0644 tools/cidctl/cidctl.bash-completion \
+		"$PREFIX/share/bash-completion/completions/cidctl"
 	put 0644 packaging/vsock-cidreg-modprobe.conf /etc/modprobe.d/vsock-cidreg.conf
 	put 0644 packaging/vsock-cidreg-modules-load.conf /etc/modules-load.d/vsock-cidreg.conf
 	echo "${manifest#"$DESTDIR"}" >>"$manifest.new"

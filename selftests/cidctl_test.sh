@@ -11,21 +11,9 @@ export PATH=$repo/build/tools:$PATH
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; ip netns del cidctl-a 2>/dev/null' EXIT
 
-n=0 fails=0
-tap() { # NAME FUNCTION
-	local rc
-	n=$((n + 1))
-	# Not in a condition: there, bash would ignore set -e.
-	( set -e; "$2" ) >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		sed 's/^/#   /' "$tmp/out"
-		fails=$((fails + 1))
-	fi
-}
+d=$tmp
+# shellcheck source=lib/tap.sh
+. "$repo/selftests/lib/tap.sh"
 
 json() { # PYTHON-EXPRESSION over j, read from stdin; fails if false
 	python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($1) else 1)"
@@ -57,7 +45,7 @@ t_status_unloaded() {
 	[ "$rc" = 3 ]; grep -q 'modprobe vsock_cidreg' "$tmp/s"
 	rc=0; modprobe -r vsock_cidreg; cidctl list 2>"$tmp/e" || rc=$?
 	modprobe vsock_cidreg
-	[ "$rc" = 3 ]; grep -qx 'cidctl: open: the vsock_cidreg module is not loaded; load it: modprobe vsock_cidreg' "$tmp/e"
+	[ "$rc" = 3 ]; grep -qx 'cidctl: open: the vsock_cidreg module is not loaded (ENODEV): load it: modprobe vsock_cidreg' "$tmp/e"
 	# A usage error is one whether the module is there or not.
 	rc=0; modprobe -r vsock_cidreg; cidctl config mode loud 2>"$tmp/e" || rc=$?
 	modprobe vsock_cidreg
@@ -137,8 +125,9 @@ t_stats_config() {
 	[ "$rc" = 2 ]; grep -q "unknown key 'colour'" "$tmp/e"
 	rc=0; cidctl config mode sometimes 2>"$tmp/e" || rc=$?
 	[ "$rc" = 2 ]
+	# The kernel's own words (its extended ACK), the errno, a hint.
 	rc=0; cidctl config cid-min 500 cid-max 400 2>"$tmp/e" || rc=$?
-	[ "$rc" = 1 ]; grep -q 'Invalid argument' "$tmp/e"
+	[ "$rc" = 1 ]; grep -qx 'cidctl: config: cid-min is above cid-max (EINVAL): see the ranges: cidctl config help' "$tmp/e"
 	reset
 }
 
@@ -148,7 +137,7 @@ t_trust() {
 	cidctl trust --netns cidctl-a
 	cidctl untrust --netns cidctl-a
 	rc=0; cidctl untrust --netns 1 2>"$tmp/e" || rc=$?
-	[ "$rc" = 1 ]; grep -q 'Invalid argument' "$tmp/e"
+	[ "$rc" = 1 ]; grep -qx 'cidctl: untrust: the initial netns is always trusted (EINVAL): the initial netns stays trusted' "$tmp/e"
 	rc=0; cidctl trust --netns nosuchns 2>"$tmp/e" || rc=$?
 	[ "$rc" = 1 ]; grep -q 'cannot open netns /run/netns/nosuchns' "$tmp/e"
 }
@@ -202,9 +191,9 @@ t_unprivileged() {
 	reset
 	nobody="setpriv --reuid 65534 --regid 65534 --clear-groups"
 	rc=0; $nobody "$cidctl" config mode off 2>"$tmp/e" || rc=$?
-	[ "$rc" = 1 ]; grep -q 'Operation not permitted; this needs CAP_NET_ADMIN' "$tmp/e"
+	[ "$rc" = 1 ]; grep -q 'Operation not permitted (EPERM): this needs CAP_NET_ADMIN' "$tmp/e"
 	rc=0; $nobody "$cidctl" reserve 4000 2>"$tmp/e" || rc=$?
-	[ "$rc" = 1 ]; grep -q 'Permission denied; run as root' "$tmp/e"
+	[ "$rc" = 1 ]; grep -q 'Permission denied (EACCES): run as root' "$tmp/e"
 	rc=0; $nobody "$cidctl" monitor 2>"$tmp/e" || rc=$?
 	[ "$rc" = 1 ]
 	$nobody "$cidctl" -j config | json "j['mode']=='enforce'"
@@ -223,22 +212,146 @@ t_valgrind() {
 	rc=0; $vg "$cidctl" show 4100 2>/dev/null || rc=$?
 	[ "$rc" = 1 ]
 	$vg "$cidctl" status >/dev/null
+	$vg "$cidctl" -jp status >/dev/null
+	printf 'reserve 4102 --label "a b"\nlist\nrelease 4102\nshow 4102\n' >"$tmp/b"
+	rc=0; $vg "$cidctl" -b "$tmp/b" >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 1 ]
+}
+
+# Status reads sysfs whole: 32 protected ports (a 350-byte line) once
+# made it crash.
+t_status_long_settings() {
+	reset
+	ports=$(seq -s, 20000 20031)
+	cidctl config protected-ports "$ports"
+	cidctl status >"$tmp/s"
+	grep -q " protected_ports=$ports\( \|$\)" "$tmp/s"
+	cidctl -j status | json "j['parameters']['protected_ports']=='$ports' and j['installed'] and j['loaded']"
+	reset
+}
+
+# A command name with a newline, an escape sequence, UTF-8 and a byte
+# that is not UTF-8: one row each, nothing raw on the terminal, exact
+# JSON.
+t_output_escapes_names() {
+	reset
+	weird=$(printf 'a\nb\033[31mc')
+	bad=$(printf 'x\377y')
+	cp "$cidctl" "$tmp/$weird"
+	cp "$cidctl" "$tmp/ké"
+	cp "$cidctl" "$tmp/$bad"
+	cidctl -j monitor >"$tmp/ev" & m=$!
+	cidctl monitor >"$tmp/evt" & mt=$!
+	sleep 2
+	[ "$("$tmp/$weird" reserve 4500 --label 'pod a "x"')" = 4500 ]
+	[ "$("$tmp/ké" reserve 4501)" = 4501 ]
+	[ "$("$tmp/$bad" reserve 4502)" = 4502 ]
+	sleep 1; kill $m $mt; wait $m $mt 2>/dev/null || true
+	cidctl list >"$tmp/l"
+	cat "$tmp/l"
+	[ "$(wc -l <"$tmp/l")" = 4 ]
+	! grep -q "$(printf '\033')" "$tmp/l"
+	grep -qF 'a\x0ab\x1b[31mc' "$tmp/l"
+	grep -qF 'ké' "$tmp/l"
+	grep -qF 'x\xffy' "$tmp/l"
+	cidctl -j show 4500 | json "j['comm']=='a\\nb\\x1b[31mc' and j['label']=='pod a \"x\"'"
+	# UTF-8 as it is, not byte by byte.
+	cidctl -j show 4501 | grep -qF '"comm":"ké"'
+	cidctl -j show 4502 | json "j['comm']=='x\\\\xffy'"
+	# ctime_ns: a string, exact.
+	cidctl -j show 4501 | json "isinstance(j['ctime_ns'], str) and int(j['ctime_ns']) > 10**18"
+	# Monitor: one line per event; its words split back as the shell's do.
+	! grep -q "$(printf '\033')" "$tmp/evt"
+	python3 - "$tmp/evt" <<'EOF'
+import shlex, sys
+lines = open(sys.argv[1], encoding='utf-8', errors='surrogateescape').read().splitlines()
+assert len(lines) == 3, lines
+w = shlex.split(lines[0])
+kv = dict(zip(w[1::2], w[2::2]))
+assert w[0] == 'reserved' and kv['cid'] == '4500', w
+assert kv['label'] == 'pod a "x"', kv
+assert kv['comm'] == 'a\\x0ab\\x1b[31mc', kv
+EOF
+	python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$tmp/ev"
+	reset
+}
+
+t_monitor_timestamps() {
+	reset
+	cidctl -t monitor >"$tmp/evt" & m=$!
+	cidctl -jt monitor >"$tmp/ev" & mj=$!
+	sleep 2
+	cidctl reserve 4600 >/dev/null
+	sleep 1; kill $m $mj; wait $m $mj 2>/dev/null || true
+	cat "$tmp/evt"
+	grep -Eq '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z reserved cid 4600 ' "$tmp/evt"
+	json "j['time'].endswith('Z') and j['cid']==4600" <"$tmp/ev"
+	reset
+}
+
+t_list_header_pretty_help_version() {
+	reset
+	[ "$(cidctl list | wc -l)" = 1 ]
+	cidctl list | grep -q '^CID  *KIND  *NETNS'
+	[ -z "$(cidctl -H list)" ]
+	cidctl -j list | json "j==[]"
+	cidctl reserve 4700 --label=x >/dev/null
+	cidctl -jp list >"$tmp/p"
+	[ "$(wc -l <"$tmp/p")" -gt 5 ]
+	json "j[0]['label']=='x'" <"$tmp/p"
+	cidctl -H show 4700 | grep -q '^4700 '
+	cidctl reserve help | grep -q '^usage: cidctl \[OPTIONS\] reserve '
+	cidctl reserve --help | grep -q '^usage: cidctl \[OPTIONS\] reserve '
+	cidctl help config | grep -q 'protected-ports'
+	[ "$(cidctl -V)" = "cidctl $(cat "$repo/VERSION")" ]
+	cidctl -j -V | json "j['version']=='$(cat "$repo/VERSION")'"
+	[ "$(cidctl sh 4700 -H | awk '{ print $1 }')" = 4700 ]
+	reset
+}
+
+t_batch() {
+	reset
+	cat >"$tmp/b" <<'EOF'
+# two reservations, then a look at them
+reserve 4800 --label "pod a"
+reserve 4801 --persistent
+
+show 4800
+list
+EOF
+	cidctl -H -b "$tmp/b" >"$tmp/o"
+	[ "$(head -n2 "$tmp/o" | paste -sd,)" = 4800,4801 ]
+	cidctl -j list | json "[e['cid'] for e in j]==[4800,4801] and j[0]['label']=='pod a'"
+	# The first failure ends the batch, naming its line.
+	rc=0; printf 'release 4800\nrelease 4800\nrelease 4801\n' | cidctl -b - 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]
+	grep -qx 'cidctl: stdin:2: release 4800: the CID is not reserved (ENOENT): see the reserved CIDs: cidctl list' "$tmp/e"
+	cidctl -j list | json "[e['cid'] for e in j]==[4801]"
+	rc=0; printf 'frob\n' | cidctl -b - 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]
+	grep -qx "cidctl: stdin:1: unknown command 'frob' (try: cidctl help)" "$tmp/e"
+	reset
 }
 
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..12"
-tap status_reports_the_loaded_module t_status_loaded
-tap status_without_the_module_says_how_to_load_it t_status_unloaded
-tap reserve_and_show_json_match_the_registry t_reserve_show_json
-tap reserve_any_in_a_range t_reserve_range
-tap netns_list_transfer_and_release t_netns_list_transfer_release
-tap reserve_with_a_command_holds_the_lease_while_it_runs t_reserve_command_holds_lease
-tap qemu_started_under_a_lease_gets_its_cid t_qemu_under_a_lease
-tap stats_and_config t_stats_config
-tap trust_and_untrust t_trust
-tap monitor_sees_each_event_in_order t_monitor
-tap unprivileged_user_is_refused_changes t_unprivileged
-tap valgrind_finds_no_error_and_no_leak t_valgrind
+echo "1..17"
+tap_fn status_reports_the_loaded_module t_status_loaded
+tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
+tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
+tap_fn reserve_any_in_a_range t_reserve_range
+tap_fn netns_list_transfer_and_release t_netns_list_transfer_release
+tap_fn reserve_with_a_command_holds_the_lease_while_it_runs t_reserve_command_holds_lease
+tap_fn qemu_started_under_a_lease_gets_its_cid t_qemu_under_a_lease
+tap_fn stats_and_config t_stats_config
+tap_fn trust_and_untrust t_trust
+tap_fn monitor_sees_each_event_in_order t_monitor
+tap_fn unprivileged_user_is_refused_changes t_unprivileged
+tap_fn valgrind_finds_no_error_and_no_leak t_valgrind
+tap_fn status_reads_settings_of_any_length t_status_long_settings
+tap_fn output_escapes_what_processes_name_themselves t_output_escapes_names
+tap_fn monitor_prints_timestamps t_monitor_timestamps
+tap_fn list_header_pretty_json_help_and_version t_list_header_pretty_help_version
+tap_fn batch_runs_lines_and_stops_at_the_first_failure t_batch
 reset >/dev/null 2>&1
 [ "$fails" -eq 0 ]

@@ -35,7 +35,7 @@ MASKS = [
     (re.compile(r"\b\d+/(?=[A-Za-z])"), "PID/"),
     (re.compile(r"\bpid \d+"), "pid PID"),
     (re.compile(r"\bkworker/\S+"), "kworker"),
-    (re.compile(r'"(creator_pid|holder_pid|ctime_ns)":\d+'), r'"\1":N'),
+    (re.compile(r'"(creator_pid|holder_pid|ctime_ns)":"?\d+"?'), r'"\1":N'),
     (re.compile(r"\[ *\d+\.\d+\]"), "[TIME]"),
     (re.compile(r"\s+"), " "),
 ]

@@ -200,6 +200,28 @@ TEST_F(registry, reserve_any_defaults_to_the_module_range)
 	EXPECT_EQ(-ENOSPC, reg_reserve_any(self->fd, 0, 0, 0));
 }
 
+/*
+ * The parameters go through the validators netlink uses: a write that
+ * netlink would refuse is refused, and changes nothing.
+ */
+TEST_F(registry, module_parameters_are_validated_as_netlink_validates_them)
+{
+	EXPECT_EQ(-EINVAL, reg_set_param("cid_min", 0));
+	EXPECT_EQ(-EINVAL, reg_set_param("cid_min", 2));
+	EXPECT_EQ(-EINVAL, reg_set_param("cid_max", 4294967295UL));
+	ASSERT_EQ(0, reg_set_param("cid_min", 20));
+	EXPECT_EQ(-EINVAL, reg_set_param("cid_max", 10));
+	EXPECT_EQ(-EINVAL, reg_set_param_str("protected_ports", "22,4294967295"));
+	EXPECT_EQ(-EINVAL, reg_set_param_str("mode", "enforcing"));
+	EXPECT_EQ(-EINVAL, reg_set_param_str("strict", "maybe"));
+	EXPECT_EQ(0, run_cmd("P=/sys/module/vsock_cidreg/parameters; "
+			     "grep -qx 20 $P/cid_min && "
+			     "grep -qx 4294967294 $P/cid_max && "
+			     "grep -qx '' $P/protected_ports && "
+			     "grep -qx enforce $P/mode && grep -qx N $P/strict"));
+	EXPECT_EQ(0, reg_set_param("cid_min", 3));
+}
+
 /* Leases and persistence */
 
 TEST_F(registry, lease_ends_when_its_fd_is_closed)

@@ -217,7 +217,7 @@ TEST_F_TIMEOUT(localns, two_local_namespaces_reserve_and_run_the_same_cid, SLOW)
 	ASSERT_EQ(7100, reserve_for(self->fd, self->g, 7100, 0));
 	/* Each space has its one entry of 7100. */
 	ASSERT_EQ(0, query_from(self->fd, 7100, self->l1, self->init, &e));
-	EXPECT_EQ(VSOCK_CIDREG_INFO_OWN | VSOCK_CIDREG_INFO_LOCAL, e.info);
+	EXPECT_EQ((__u32)(VSOCK_CIDREG_INFO_OWN | VSOCK_CIDREG_INFO_LOCAL), e.info);
 	EXPECT_EQ((__u64)netns_inode(self->l1), e.netns_ino);
 	ASSERT_EQ(0, query_from(self->fd, 7100, self->l2, self->init, &e));
 	EXPECT_EQ((__u64)netns_inode(self->l2), e.netns_ino);
@@ -287,8 +287,8 @@ TEST_F_TIMEOUT(localns, a_local_pod_is_never_refused_for_another_spaces_cid, SLO
 	EXPECT_EQ(0, set_cid_from(d1, 7200, self->l1, self->init));
 	ASSERT_EQ(0, query_from(self->fd, 7200, self->l1, self->init, &e));
 	EXPECT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
-	EXPECT_EQ(VSOCK_CIDREG_INFO_OWN | VSOCK_CIDREG_INFO_LOCAL |
-		  VSOCK_CIDREG_INFO_ATTACHED, e.info);
+	EXPECT_EQ((__u32)(VSOCK_CIDREG_INFO_OWN | VSOCK_CIDREG_INFO_LOCAL |
+			  VSOCK_CIDREG_INFO_ATTACHED), e.info);
 	EXPECT_EQ(denied, counter(self->fd, 1, VSOCK_CIDREG_OP_SET_CID));
 	/* ...while a global pod is refused the initial netns's, as before. */
 	EXPECT_EQ(EPERM, set_cid_from(dg, 7200, self->g, self->init));

@@ -3,6 +3,7 @@
  * Host-side unit tests of cidctl: argument parsing and output formatting,
  * no kernel needed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,13 @@
 #include "kselftest_harness.h"
 #include "args.h"
 #include "format.h"
+#include "print.h"
 
 static int parse(struct cidctl_args *a, char *err, const char *line)
 {
 	static char buf[512];
-	char *argv[32], *tok, *save = NULL;
+	static char *argv[32];
+	char *tok, *save = NULL;
 	int argc = 0;
 
 	snprintf(buf, sizeof(buf), "%s", line);
@@ -71,7 +74,14 @@ TEST(usage_errors_say_what_is_wrong)
 		{ "release --all --every-netns --netns x", "release: give --netns or --every-netns, not both" },
 		{ "transfer 5", "transfer: give a CID and --netns" },
 		{ "trust", "trust: which netns? give --netns PATH|PID|NAME" },
-		{ "list --lowest", "list: unknown option '--lowest'" },
+		{ "list --lowest", "list: unknown option '--lowest' (try: cidctl list help)" },
+		{ "re 5", "unknown command 're' (try: cidctl help)" },
+		{ "reserve --persistent=yes", "reserve: --persistent takes no value" },
+		{ "reserve --label=", "reserve: --label needs a value" },
+		{ "-b", "-b needs a file (-: standard input)" },
+		{ "-b f list", "-b runs the commands of a file: give no command" },
+		{ "-x list", "cidctl: unknown option '-x' (try: cidctl help)" },
+		{ "help frob", "help: unknown command 'frob'" },
 		{ "stats 5", "stats: unexpected argument '5'" },
 		{ "list -- x", "list: '--' COMMAND is for reserve only" },
 		{ "config mode", "config: 'mode' needs a value" },
@@ -125,46 +135,138 @@ TEST(netns_paths)
 	EXPECT_STREQ("/var/run/netns/x", p);
 }
 
-static char *capture(void (*fn)(FILE *f, const void *arg), const void *arg)
+TEST(conventions_of_ip_and_nft)
+{
+	struct cidctl_args a;
+	char err[256];
+
+	/* Per-subcommand help, three ways. */
+	ASSERT_EQ(0, parse(&a, err, "reserve help"));
+	EXPECT_EQ(V_HELP, (int)a.verb);
+	ASSERT_NE(NULL, a.help_for);
+	EXPECT_STREQ("reserve", a.help_for->name);
+	ASSERT_EQ(0, parse(&a, err, "reserve --help"));
+	EXPECT_STREQ("reserve", a.help_for->name);
+	ASSERT_EQ(0, parse(&a, err, "help transfer"));
+	EXPECT_STREQ("transfer", a.help_for->name);
+	ASSERT_EQ(0, parse(&a, err, "config help"));
+	EXPECT_STREQ("config", a.help_for->name);
+	/* Combined short options, -V, --opt=value, unique prefixes. */
+	ASSERT_EQ(0, parse(&a, err, "-jp list -H"));
+	EXPECT_TRUE(a.json && a.pretty && a.no_header);
+	ASSERT_EQ(0, parse(&a, err, "-V"));
+	EXPECT_EQ(V_VERSION, (int)a.verb);
+	ASSERT_EQ(0, parse(&a, err, "res 9 --label=pod/a --netns=pod-a"));
+	EXPECT_EQ(V_RESERVE, (int)a.verb);
+	EXPECT_STREQ("pod/a", a.label);
+	EXPECT_STREQ("pod-a", a.netns);
+	ASSERT_EQ(0, parse(&a, err, "-t mon"));
+	EXPECT_EQ(V_MONITOR, (int)a.verb);
+	EXPECT_TRUE(a.timestamp);
+	ASSERT_EQ(0, parse(&a, err, "-jb cmds"));
+	EXPECT_STREQ("cmds", a.batch);
+	ASSERT_EQ(0, parse(&a, err, "--batch=- -j"));
+	EXPECT_STREQ("-", a.batch);
+}
+
+TEST(batch_lines_split_like_words)
+{
+	char line[] = "reserve 7 --label \"pod a \\\"x\\\"\"  # a comment\n", *argv[8];
+	char bad[] = "show \"7", empty[] = "   # nothing\n";
+
+	ASSERT_EQ(4, cidctl_split(line, argv, 8));
+	EXPECT_STREQ("reserve", argv[0]);
+	EXPECT_STREQ("7", argv[1]);
+	EXPECT_STREQ("pod a \"x\"", argv[3]);
+	EXPECT_EQ(NULL, argv[4]);
+	EXPECT_EQ(-1, cidctl_split(bad, argv, 8));
+	EXPECT_EQ(0, cidctl_split(empty, argv, 8));
+}
+
+/* The library's hints are for any program: they name no cidctl option. */
+TEST(library_hints_name_no_program)
+{
+	static const int errs[] = { ENODEV, EACCES, EPERM, EADDRINUSE, ENOSPC,
+				    EDQUOT, EINVAL, ENOENT, EXDEV, EBUSY };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		const char *h = cidreg_hint(-errs[i], "reserve");
+
+		EXPECT_EQ(NULL, strstr(h, "cidctl")) TH_LOG("%s", h);
+		EXPECT_EQ(NULL, strstr(h, "--")) TH_LOG("%s", h);
+	}
+}
+
+static char *escaped(const char *s, bool quote)
+{
+	static char buf[256];
+
+	pr_escape(buf, sizeof(buf), s, quote);
+	return buf;
+}
+
+TEST(text_never_prints_controls_raw)
+{
+	EXPECT_STREQ("a\\x0ab\\x1b[31mc", escaped("a\nb\x1b[31mc", false));
+	EXPECT_STREQ("k\xc3\xa9", escaped("k\xc3\xa9", false));	/* valid UTF-8 */
+	EXPECT_STREQ("k\\xc3", escaped("k\xc3", false));	/* cut short */
+	EXPECT_STREQ("\\xc2\\x85", escaped("\xc2\x85", false));	/* a C1 control */
+	EXPECT_STREQ("a\\\\b", escaped("a\\b", false));
+	EXPECT_STREQ("\"pod a \\\"x\\\"\"", escaped("pod a \"x\"", true));
+	EXPECT_STREQ("\"\"", escaped("", true));
+	EXPECT_STREQ("plain", escaped("plain", true));
+	EXPECT_STREQ("\"a\\x0ab\"", escaped("a\nb", true));	/* shlex keeps \x */
+}
+
+static char *capture(void (*fn)(const void *arg), const void *arg, bool json)
 {
 	static char buf[4096];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 
-	fn(f, arg);
+	pr_start(f, json, false);
+	fn(arg);
+	pr_end();
 	fclose(f);
 	return buf;
 }
 
-static void entry_json(FILE *f, const void *e) { cidctl_entry_json(f, e); }
-static void entry_row(FILE *f, const void *e) { cidctl_entry_row(f, e); }
-static void stats_json(FILE *f, const void *s) { cidctl_stats_print(f, s, true); }
-static void config_text(FILE *f, const void *c) { cidctl_config_print(f, c, false); }
-static void event_text(FILE *f, const void *e) { cidctl_event_print(f, e, false); }
+static void entry(const void *e) { cidctl_entry_print(e); }
+static void stats(const void *s) { cidctl_stats_print(s); }
+static void config(const void *c) { cidctl_config_print(c); }
+static void event(const void *e)
+{
+	pr_quoting(true);	/* as monitor prints */
+	cidctl_event_print(e, false);
+}
 
 TEST(entry_output)
 {
 	struct cidreg_entry e = {
 		.cid = 3500, .kind = CIDREG_LEASE, .own = true, .netns_ino = 4026531840ULL,
-		.creator_pid = 12, .creator_uid = 0, .ctime_ns = 5, .comm = "cidctl",
+		.creator_pid = 12, .creator_uid = 0,
+		.ctime_ns = 1764000000123456789ULL, .comm = "k\xc3\xa9\n\x1b",
 		.label = "a\"b\\c",
 	};
 	struct cidreg_entry hidden = { .cid = 7, .hidden = true, .attached = true };
 
+	/* ctime_ns a string; UTF-8 kept, controls \u00XX. */
 	EXPECT_STREQ("{\"cid\":3500,\"kind\":\"lease\",\"own\":true,\"attached\":false,"
 		     "\"hidden\":false,\"netns\":4026531840,\"holder_pid\":0,"
-		     "\"creator_pid\":12,\"creator_uid\":0,\"ctime_ns\":5,"
-		     "\"comm\":\"cidctl\",\"label\":\"a\\\"b\\\\c\"}",
-		     capture(entry_json, &e));
-	EXPECT_STREQ("{\"cid\":7,\"kind\":\"reserved\",\"own\":false,\"attached\":true,\"hidden\":true}",
-		     capture(entry_json, &hidden));
-	EXPECT_STREQ("7           reserved    -           yes       -         -                       -\n",
-		     capture(entry_row, &hidden));
+		     "\"creator_pid\":12,\"creator_uid\":0,\"ctime_ns\":\"1764000000123456789\","
+		     "\"comm\":\"k\xc3\xa9\\u000a\\u001b\",\"label\":\"a\\\"b\\\\c\"}\n",
+		     capture(entry, &e, true));
+	EXPECT_STREQ("{\"cid\":7,\"kind\":\"reserved\",\"own\":false,\"attached\":true,\"hidden\":true}\n",
+		     capture(entry, &hidden, true));
+	EXPECT_STREQ("7           reserved    -                 yes       -         -                       -\n",
+		     capture(entry, &hidden, false));
 	/* Linux 7.0+: an entry of a local-mode netns's space says so. */
 	e.local = true;
-	EXPECT_NE(NULL, strstr(capture(entry_json, &e),
+	EXPECT_NE(NULL, strstr(capture(entry, &e, true),
 			       "\"hidden\":false,\"local\":true,\"netns\":4026531840,"));
-	EXPECT_STREQ("3500        lease       4026531840/local  no        -         12/cidctl               a\"b\\c\n",
-		     capture(entry_row, &e));
+	/* One row, whatever the command name holds. */
+	EXPECT_STREQ("3500        lease       4026531840/local  no        -         12/k\xc3\xa9\\x0a\\x1b          a\"b\\\\c\n",
+		     capture(entry, &e, false));
 }
 
 TEST(stats_config_event_output)
@@ -175,15 +277,22 @@ TEST(stats_config_event_output)
 				   .ports = { 22, 80 } };
 	struct cidreg_event ev = { .event = 7, .cid = 9, .op = 1, .port = 5,
 				   .mode = 1, .netns_ino = 8, .pid = 3,
-				   .comm = "socat" };
+				   .comm = "socat", .label = "pod \"a\"" };
 
-	EXPECT_EQ(0, strncmp("{\"entries\":2,\"ops\":{\"set-cid\":{\"allowed\":0,\"denied\":0,\"audited\":0},\"connect\":{\"allowed\":0,\"denied\":3,",
-			     capture(stats_json, &st), 101));
+	/* Counters of 64 bits: strings. */
+	EXPECT_EQ(capture(stats, &st, true),
+		  strstr(capture(stats, &st, true),
+			 "{\"entries\":2,\"ops\":{\"set-cid\":{\"allowed\":\"0\",\"denied\":\"0\",\"audited\":\"0\"},\"connect\":{\"allowed\":\"0\",\"denied\":\"3\","));
 	EXPECT_STREQ("mode             audit\nstrict           yes\ncid-min          3\n"
 		     "cid-max          9\nquota            4\nprotected-ports  22,80\n",
-		     capture(config_text, &c));
-	EXPECT_STREQ("would-be-denied cid 9 netns 8 pid 3 comm socat op connect port 5\n",
-		     capture(event_text, &ev));
+		     capture(config, &c, false));
+	EXPECT_STREQ("{\"mode\":\"audit\",\"strict\":true,\"cid_min\":3,\"cid_max\":9,"
+		     "\"quota\":4,\"protected_ports\":[22,80]}\n",
+		     capture(config, &c, true));
+	c.nports = 0;
+	EXPECT_NE(NULL, strstr(capture(config, &c, false), "protected-ports  none\n"));
+	EXPECT_STREQ("would-be-denied cid 9 netns 8 pid 3 comm socat label \"pod \\\"a\\\"\" op connect port 5\n",
+		     capture(event, &ev, false));
 }
 
 TEST_HARNESS_MAIN

@@ -18,13 +18,18 @@ installed() {
 	for f in usr/bin/cidctl usr/lib/libcidreg.a usr/lib/libcidreg.so.0 \
 		usr/lib/libcidreg.so usr/lib/pkgconfig/libcidreg.pc \
 		usr/include/cidreg.h usr/include/linux/vsock_cidreg.h \
+		usr/include/linux/vsock_cidreg_nl.h \
 		usr/share/man/man8/cidctl.8 usr/share/man/man3/libcidreg.3 \
+		usr/share/man/man3/cidreg_reserve.3 usr/share/man/man3/cidreg_message.3 \
+		usr/share/bash-completion/completions/cidctl \
 		etc/modprobe.d/vsock-cidreg.conf \
 		etc/modules-load.d/vsock-cidreg.conf; do
 		[ -e "$d/root/$f" ] || { echo "missing $f"; return 1; }
 	done
 	ls "$d"/root/lib/modules/*/updates/kernel/vsock_cidreg.ko
-	[ "$(find "$d/root" -type f -o -type l | wc -l)" = 14 ]
+	# The files above, the module, the pages of Documentation/man3.
+	[ "$(find "$d/root" -type f -o -type l | wc -l)" = \
+		$((16 + $(ls "$repo"/Documentation/man3/*.3 | wc -l))) ]
 }
 
 builds_against_it() {

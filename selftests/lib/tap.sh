@@ -19,3 +19,20 @@ tap() {
 		tail -n 30 "$d/out" | sed 's/^/#   /'
 	fi
 }
+
+# `tap_fn NAME FUNCTION`: as tap, for a function run under `set -e` in a
+# subshell (a failing command in it fails the test), with all it printed.
+tap_fn() {
+	local rc
+	n=$((n + 1))
+	# Not in a condition: there, bash would ignore set -e.
+	( set -e; "$2" ) >"$d/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1"
+		sed 's/^/#   /' "$d/out"
+		fails=$((fails + 1))
+	fi
+}

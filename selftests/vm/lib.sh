@@ -216,18 +216,27 @@ source_tree() {
 	echo "$src"
 }
 
+# upstream_tree: the newest linux-source-7.x of selftests/vm/kernels,
+# fetched and extracted once (the kernel's vsock_test, tools/net/ynl and
+# the netlink schemas come from it); prints the directory.
+upstream_tree() {
+	local name tarball
+	name=$(awk '!/^#/ && $4 ~ /^linux-source-7/ { n = $1 } END { print n }' \
+		"$vm_dir/kernels")
+	[ -n "$name" ] || die "no linux-source-7.x row in selftests/vm/kernels"
+	tarball=$("$vm_dir/fetch-kernel.sh" "$name")/source.tar.xz || exit 1
+	source_tree "$tarball"
+}
+
 # upstream_vsock_test DIR: the kernel's own vsock_test
 # (tools/testing/vsock), built with this machine's compiler from the
 # newest linux-source-7.x of selftests/vm/kernels against that tree's
 # exported headers, cached, and copied into DIR.
 upstream_vsock_test() {
-	local name tarball src out
-	name=$(awk '!/^#/ && $4 ~ /^linux-source-7/ { n = $1 } END { print n }' \
-		"$vm_dir/kernels")
-	[ -n "$name" ] || die "no linux-source-7.x row in selftests/vm/kernels"
-	tarball=$("$vm_dir/fetch-kernel.sh" "$name")/source.tar.xz || exit 1
-	src=$(source_tree "$tarball") || exit 1
-	out=$(cache_dir)/vsock-test-$(stat -L -c '%s' "$tarball")
+	local src out
+	src=$(upstream_tree) || exit 1
+	# Keyed as the tree is, by the size of its tarball.
+	out=$(cache_dir)/vsock-test-${src##*linux-src-}
 	if [ ! -x "$out/vsock_test" ]; then
 		rm -rf "$out" "$out.new" && mkdir -p "$out.new"
 		{
@@ -239,7 +248,7 @@ upstream_vsock_test() {
 					-Wno-pointer-sign -fno-strict-overflow \
 					-fno-strict-aliasing -fno-common -D_GNU_SOURCE"
 		} >"$out.new/build.log" 2>&1 ||
-			die "building vsock_test from $tarball failed, see $out.new/build.log"
+			die "building vsock_test from $src failed, see $out.new/build.log"
 		mkdir -p "$out" && cp "$out.new/src/vsock_test" "$out/" &&
 			rm -rf "$out.new"
 	fi

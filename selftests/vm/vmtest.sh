@@ -66,6 +66,14 @@ if [[ " ${tests[*]} " == *" vsock_upstream_test.sh "* ]]; then
 		die "vsock_upstream_test.sh: vsock_test is built for amd64 kernels only"
 	upstream_vsock_test "$bindir/upstream"
 fi
+# ynl_cli_test.sh drives the family with the kernel's own tools/net/ynl.
+if [[ " ${tests[*]} " == *" ynl_cli_test.sh "* ]]; then
+	src=$(upstream_tree) || exit 1
+	rm -rf "$bindir/ynl" && mkdir -p "$bindir/ynl" &&
+		cp -r "$src/tools/net/ynl/pyynl" "$bindir/ynl/" &&
+		cp "$src/Documentation/netlink/genetlink-legacy.yaml" "$bindir/ynl/" ||
+		die "cannot copy tools/net/ynl of $src"
+fi
 for t in "${tests[@]}"; do
 	[ -x "$bindir/$t" ] || die "$bindir/$t not built: run make selftests"
 done

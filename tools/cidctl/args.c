@@ -1,21 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 
-static const struct {
-	const char *name;
-	enum cidctl_verb verb;
-} verbs[] = {
-	{ "reserve", V_RESERVE }, { "release", V_RELEASE }, { "show", V_SHOW },
-	{ "list", V_LIST }, { "transfer", V_TRANSFER }, { "monitor", V_MONITOR },
-	{ "stats", V_STATS }, { "status", V_STATUS }, { "config", V_CONFIG },
-	{ "trust", V_TRUST }, { "untrust", V_UNTRUST }, { "help", V_HELP },
-	{ "--help", V_HELP }, { "-h", V_HELP }, { "--version", V_VERSION },
+const struct cidctl_cmd cidctl_cmds[] = {
+	{ "reserve", V_RESERVE,
+	  "[CID | --range MIN-MAX [--lowest]] [--netns NETNS] [--label TEXT]\n"
+	  "        [--persistent] [-- COMMAND ARGS...]",
+	  "Reserve a CID, or any free one (of the range), for the caller's netns\n"
+	  "or NETNS. Prints it; with COMMAND, holds it as a lease while COMMAND\n"
+	  "runs ({cid} in ARGS and $VSOCK_CID are the CID). Without COMMAND the\n"
+	  "reservation is persistent." },
+	{ "release", V_RELEASE, "CID | --all [--netns NETNS | --every-netns]",
+	  "End a reservation, or all of a netns (every netns: CAP_NET_ADMIN)." },
+	{ "show", V_SHOW, "CID", "Show one reservation." },
+	{ "list", V_LIST, "[--netns NETNS]",
+	  "List the reservations (of NETNS); others' entries are hidden to\n"
+	  "whoever lacks CAP_NET_ADMIN." },
+	{ "transfer", V_TRANSFER, "CID --netns NETNS [--persistent]",
+	  "Give a reservation to another netns." },
+	{ "monitor", V_MONITOR, "",
+	  "Print each event as it happens (CAP_NET_ADMIN; -t: with its time)." },
+	{ "stats", V_STATS, "", "Counters of the hooks per operation." },
+	{ "status", V_STATUS, "",
+	  "Whether the module is installed and loaded; its settings and hooks." },
+	{ "config", V_CONFIG, "[KEY VALUE]...",
+	  "Show or change the settings (CAP_NET_ADMIN), all or none. KEY:\n"
+	  "mode off|audit|enforce, strict yes|no, cid-min N, cid-max N,\n"
+	  "quota N (0: none), protected-ports P,P,...|none." },
+	{ "trust", V_TRUST, "--netns NETNS",
+	  "Add a netns to the trusted set (CAP_NET_ADMIN)." },
+	{ "untrust", V_UNTRUST, "--netns NETNS",
+	  "Remove a netns from the trusted set (CAP_NET_ADMIN)." },
+	{ "help", V_HELP, "[COMMAND]", "Show this, or the help of COMMAND." },
 };
+
+const unsigned int cidctl_ncmds = sizeof(cidctl_cmds) / sizeof(cidctl_cmds[0]);
+
+void cidctl_usage(FILE *f, const struct cidctl_cmd *cmd)
+{
+	unsigned int i;
+
+	if (cmd) {
+		fprintf(f, "usage: cidctl [OPTIONS] %s%s%s\n\n%s\n", cmd->name,
+			cmd->args[0] ? " " : "", cmd->args, cmd->help);
+		return;
+	}
+	fputs("usage: cidctl [OPTIONS] COMMAND [ARGS]\n"
+	      "       cidctl [OPTIONS] -b FILE\n\ncommands:\n", f);
+	for (i = 0; i < cidctl_ncmds; i++)
+		fprintf(f, "  %-9s%s\n", cidctl_cmds[i].name, cidctl_cmds[i].args);
+	fputs("\noptions:\n"
+	      "  -j, --json        JSON output\n"
+	      "  -p, --pretty      indented JSON (with -j)\n"
+	      "  -t, --timestamp   monitor: each event's time\n"
+	      "  -H, --no-header   no header line over list and show\n"
+	      "  -b, --batch FILE  run the commands of FILE (-: standard input)\n"
+	      "  -V, --version     the version\n"
+	      "  -h, --help        this\n"
+	      "NETNS: a path (/run/netns/NAME), a PID or an ip-netns name.\n"
+	      "cidctl COMMAND help: the help of COMMAND. See cidctl(8).\n", f);
+}
+
+/* The subcommand @s names, in full or by a prefix of it alone. */
+static const struct cidctl_cmd *find_cmd(const char *s)
+{
+	const struct cidctl_cmd *found = NULL;
+	unsigned int i, n = 0;
+	size_t len = strlen(s);
+
+	for (i = 0; i < cidctl_ncmds; i++) {
+		if (!strcmp(s, cidctl_cmds[i].name))
+			return &cidctl_cmds[i];
+		if (len && !strncmp(s, cidctl_cmds[i].name, len)) {
+			found = &cidctl_cmds[i];
+			n++;
+		}
+	}
+	return n == 1 ? found : NULL;
+}
 
 static int parse_u32(const char *s, uint32_t *v)
 {
@@ -95,10 +162,8 @@ static int parse_ports(const char *s, struct cidreg_config *c)
 /* config KEY VALUE...: into a->config and a->config_mask. */
 static int parse_config(struct cidctl_args *a, char *err, int errlen)
 {
-	static const char * const modes[] = { "off", "audit", "enforce" };
 	struct cidreg_config *c = &a->config;
-	int i, bad;
-	unsigned int m;
+	int i, bad, m;
 
 	for (i = 0; i < a->nkv; i++) {
 		const char *k = a->key[i], *v = a->value[i];
@@ -106,10 +171,9 @@ static int parse_config(struct cidctl_args *a, char *err, int errlen)
 		bad = 0;
 		if (!strcmp(k, "mode")) {
 			a->config_mask |= CIDREG_CONFIG_MODE;
-			for (m = 0; m < 3 && strcmp(v, modes[m]); m++)
-				;
+			m = cidreg_mode_parse(v);
 			c->mode = m;
-			bad = m == 3;
+			bad = m < 0;
 		} else if (!strcmp(k, "strict")) {
 			a->config_mask |= CIDREG_CONFIG_STRICT;
 			bad = parse_bool(v, &c->strict);
@@ -150,80 +214,201 @@ static bool takes(enum cidctl_verb v, const char *opt)
 	return false;
 }
 
+/* Short options, alone or together (-jp); 1 if @s is not one of them. */
+static int global_short(const char *s, struct cidctl_args *a, char **argv,
+			int argc, int *i, char *err, int errlen)
+{
+	const char *p;
+
+	if (s[0] != '-' || s[1] == '-' || !s[1] ||
+	    strspn(s + 1, "jptHVhb") != strlen(s + 1))
+		return 1;
+	for (p = s + 1; *p; p++) {
+		switch (*p) {
+		case 'j': a->json = true; break;
+		case 'p': a->pretty = true; break;
+		case 't': a->timestamp = true; break;
+		case 'H': a->no_header = true; break;
+		case 'V': a->verb = V_VERSION; break;
+		case 'h': a->verb = V_HELP; break;
+		case 'b':
+			if (p[1]) {
+				a->batch = p + 1;
+			} else if (*i + 1 < argc) {
+				a->batch = argv[++*i];
+			} else {
+				FAIL("-b needs a file (-: standard input)");
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Long options that apply to every command; 1 if @s is none of them. */
+static int global_long(const char *s, const char *val, struct cidctl_args *a,
+		       char *err, int errlen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} flags[] = {
+		{ "--json", offsetof(struct cidctl_args, json) },
+		{ "--pretty", offsetof(struct cidctl_args, pretty) },
+		{ "--timestamp", offsetof(struct cidctl_args, timestamp) },
+		{ "--no-header", offsetof(struct cidctl_args, no_header) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (strcmp(s, flags[i].name))
+			continue;
+		if (val)
+			FAIL("%s takes no value", s);
+		*(bool *)((char *)a + flags[i].off) = true;
+		return 0;
+	}
+	if (!strcmp(s, "--version") || !strcmp(s, "--help")) {
+		if (val)
+			FAIL("%s takes no value", s);
+		if (a->verb == V_NONE || s[2] == 'h')
+			a->verb = s[2] == 'h' ? V_HELP : V_VERSION;
+		return 0;
+	}
+	if (!strcmp(s, "--batch")) {
+		if (!val || !*val)
+			FAIL("--batch needs a file (-: standard input)");
+		a->batch = val;
+		return 0;
+	}
+	return 1;
+}
+
 int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 		 int errlen)
 {
+	const struct cidctl_cmd *cmd = NULL;
 	const char *verb = NULL;
-	unsigned int v;
-	int i;
+	char opt[64];
+	int i, r;
 
 	memset(a, 0, sizeof(*a));
 	for (i = 0; i < argc; i++) {
-		const char *s = argv[i];
+		const char *s = argv[i], *val = NULL, *eq;
 
-		if (!strcmp(s, "-j") || !strcmp(s, "--json")) {
-			a->json = true;
-			continue;
-		}
-		if (!verb) {
-			for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
-				if (!strcmp(s, verbs[v].name))
-					a->verb = verbs[v].verb;
-			if (a->verb == V_NONE)
-				FAIL("unknown command '%s' (try: cidctl help)", s);
-			verb = s;
-			continue;
-		}
 		if (!strcmp(s, "--")) {
 			if (a->verb != V_RESERVE)
-				FAIL("%s: '--' COMMAND is for reserve only", verb);
+				FAIL("%s: '--' COMMAND is for reserve only",
+				     verb ? verb : "cidctl");
 			if (i + 1 >= argc)
 				FAIL("reserve: nothing after '--': give a command to run");
 			a->command = argv + i + 1;
 			break;
 		}
+		r = global_short(s, a, argv, argc, &i, err, errlen);
+		if (r <= 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
 		if (s[0] == '-' && s[1] == '-') {
+			/* --opt=value is --opt value. */
+			eq = strchr(s, '=');
+			if (eq) {
+				if ((size_t)(eq - s) >= sizeof(opt))
+					FAIL("%s: unknown option '%s'", verb ? verb : "cidctl", s);
+				memcpy(opt, s, eq - s);
+				opt[eq - s] = 0;
+				s = opt;
+				val = eq + 1;
+			}
+			if (verb && !strcmp(s, "--help")) {
+				a->help_for = cmd;
+				a->verb = V_HELP;
+				return 0;
+			}
+			r = global_long(s, val, a, err, errlen);
+			if (r < 0)
+				return -1;
+			if (!r)
+				continue;
+			if (!verb)
+				FAIL("unknown option '%s' (try: cidctl help)", s);
 			if (!takes(a->verb, s))
-				FAIL("%s: unknown option '%s'", verb, s);
-			if (!strcmp(s, "--persistent")) {
-				a->persistent = true;
-			} else if (!strcmp(s, "--lowest")) {
-				a->lowest = true;
-			} else if (!strcmp(s, "--all")) {
-				a->all = true;
-			} else if (!strcmp(s, "--every-netns")) {
-				a->every_netns = true;
-			} else {
-				const char *val = i + 1 < argc ? argv[++i] : NULL;
+				FAIL("%s: unknown option '%s' (try: cidctl %s help)",
+				     verb, s, verb);
+			if (!strcmp(s, "--persistent") || !strcmp(s, "--lowest") ||
+			    !strcmp(s, "--all") || !strcmp(s, "--every-netns")) {
+				if (val)
+					FAIL("%s: %s takes no value", verb, s);
+				if (!strcmp(s, "--persistent"))
+					a->persistent = true;
+				else if (!strcmp(s, "--lowest"))
+					a->lowest = true;
+				else if (!strcmp(s, "--all"))
+					a->all = true;
+				else
+					a->every_netns = true;
+				continue;
+			}
+			if (!val)
+				val = i + 1 < argc ? argv[++i] : NULL;
+			if (!val || !*val)
+				FAIL("%s: %s needs a value", verb, s);
+			if (!strcmp(s, "--netns")) {
+				a->netns = val;
+			} else if (!strcmp(s, "--label")) {
+				if (strlen(val) > 63)
+					FAIL("reserve: label longer than 63 characters");
+				a->label = val;
+			} else {	/* --range MIN-MAX */
+				char lo[16], hi[16];
+				const char *dash = strchr(val, '-');
 
-				if (!val || !*val)
-					FAIL("%s: %s needs a value", verb, s);
-				if (!strcmp(s, "--netns")) {
-					a->netns = val;
-				} else if (!strcmp(s, "--label")) {
-					if (strlen(val) > 63)
-						FAIL("reserve: label longer than 63 characters");
-					a->label = val;
-				} else {	/* --range MIN-MAX */
-					char lo[16], hi[16];
-					const char *dash = strchr(val, '-');
-
-					if (!dash || dash - val >= 16 ||
-					    strlen(dash + 1) >= 16)
-						FAIL("reserve: --range wants MIN-MAX, e.g. 1000-1999");
-					memcpy(lo, val, dash - val);
-					lo[dash - val] = 0;
-					strcpy(hi, dash + 1);
-					if (cidctl_parse_cid(lo, &a->cid_min) ||
-					    cidctl_parse_cid(hi, &a->cid_max) ||
-					    a->cid_min > a->cid_max)
-						FAIL("reserve: bad range '%s': CIDs from 3 to 4294967294, MIN <= MAX", val);
-					a->range = true;
-				}
+				if (!dash || dash - val >= 16 || strlen(dash + 1) >= 16)
+					FAIL("reserve: --range wants MIN-MAX, e.g. 1000-1999");
+				memcpy(lo, val, dash - val);
+				lo[dash - val] = 0;
+				strcpy(hi, dash + 1);
+				if (cidctl_parse_cid(lo, &a->cid_min) ||
+				    cidctl_parse_cid(hi, &a->cid_max) ||
+				    a->cid_min > a->cid_max)
+					FAIL("reserve: bad range '%s': CIDs from 3 to 4294967294, MIN <= MAX", val);
+				a->range = true;
 			}
 			continue;
 		}
+		if (s[0] == '-' && s[1])
+			FAIL("%s: unknown option '%s' (try: cidctl help)",
+			     verb ? verb : "cidctl", s);
+		if (!verb) {
+			if (a->verb == V_VERSION || a->verb == V_HELP)
+				FAIL("unexpected argument '%s' after -V or -h", s);
+			cmd = find_cmd(s);
+			if (!cmd)
+				FAIL("unknown command '%s' (try: cidctl help)", s);
+			a->verb = cmd->verb;
+			verb = cmd->name;
+			continue;
+		}
+		/* cidctl COMMAND help, cidctl help COMMAND */
+		if (!strcmp(s, "help") && a->verb != V_HELP && a->verb != V_CONFIG) {
+			a->help_for = cmd;
+			a->verb = V_HELP;
+			return 0;
+		}
+		if (a->verb == V_HELP) {
+			a->help_for = find_cmd(s);
+			if (!a->help_for)
+				FAIL("help: unknown command '%s'", s);
+			return 0;
+		}
 		if (a->verb == V_CONFIG) {
+			if (!strcmp(s, "help") && !a->nkv) {
+				a->help_for = cmd;
+				a->verb = V_HELP;
+				return 0;
+			}
 			if (a->nkv == CIDCTL_MAX_KV)
 				FAIL("config: too many settings");
 			if (i + 1 >= argc)
@@ -241,10 +426,17 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 		}
 		FAIL("%s: unexpected argument '%s'", verb, s);
 	}
+	if (a->batch) {
+		if (verb)
+			FAIL("-b runs the commands of a file: give no command");
+		return 0;
+	}
 
 	switch (a->verb) {
 	case V_NONE:
 		FAIL("no command given (try: cidctl help)");
+	case V_MONITOR:
+		break;
 	case V_RESERVE:
 		if (a->has_cid && a->range)
 			FAIL("reserve: give a CID or --range, not both");
@@ -278,4 +470,39 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 		break;
 	}
 	return 0;
+}
+
+int cidctl_split(char *line, char **argv, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (!*r || *r == '#')
+			break;
+		if (n + 1 >= max)
+			return -1;
+		argv[n++] = w;
+		while (*r && *r != ' ' && *r != '\t' && *r != '\n' && *r != '\r') {
+			if (*r != '"') {
+				*w++ = *r++;
+				continue;
+			}
+			for (r++; *r != '"'; r++) {
+				if (!*r)
+					return -1;
+				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+					r++;
+				*w++ = *r;
+			}
+			r++;
+		}
+		if (*r)
+			r++;
+		*w++ = 0;
+	}
+	argv[n] = NULL;
+	return n;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cidreg.h"
 
@@ -13,11 +14,24 @@ enum cidctl_verb {
 	V_STATS, V_STATUS, V_CONFIG, V_TRUST, V_UNTRUST, V_HELP, V_VERSION,
 };
 
+/* A subcommand: its name, what it takes, what it does. */
+struct cidctl_cmd {
+	const char *name;
+	enum cidctl_verb verb;
+	const char *args;
+	const char *help;
+};
+
+extern const struct cidctl_cmd cidctl_cmds[];
+extern const unsigned int cidctl_ncmds;
+
 #define CIDCTL_MAX_KV 12
 
 struct cidctl_args {
 	enum cidctl_verb verb;
-	bool json;
+	const struct cidctl_cmd *help_for;	/* V_HELP: of one subcommand */
+	bool json, pretty, timestamp, no_header;
+	const char *batch;	/* -b FILE ("-": standard input) */
 	uint32_t cid;		/* reserve, release, show, transfer */
 	bool has_cid;
 	bool range;		/* reserve --range */
@@ -38,6 +52,15 @@ struct cidctl_args {
  */
 int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 		 int errlen);
+/* Prints the usage of every subcommand, or of @cmd. */
+void cidctl_usage(FILE *f, const struct cidctl_cmd *cmd);
+/*
+ * Splits a line of a batch file into words, in place: blanks separate,
+ * double quotes group (with \" and \\ inside), # starts a comment.
+ * Returns how many words (at most @max - 1; argv ends with NULL), or -1
+ * for an unterminated quote or too many words.
+ */
+int cidctl_split(char *line, char **argv, int max);
 /* The netns path of a --netns value: a path, a PID, or an ip-netns name. */
 void cidctl_netns_path(const char *netns, char *buf, int len);
 /* Parses a CID: 3 to 4294967294. */

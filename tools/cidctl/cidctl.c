@@ -8,6 +8,7 @@
  * (126: it cannot run, 127: not found).
  */
 #include <dirent.h>
+#include <string.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
@@ -18,35 +19,71 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/vsock_cidreg.h>
+
 #include "args.h"
 #include "cidreg.h"
 #include "format.h"
+#include "print.h"
 
 #ifndef CIDREG_VERSION
 #define CIDREG_VERSION "unknown"
 #endif
 
-static const char usage_text[] =
-"usage: cidctl [-j] COMMAND [ARGS]\n"
-"  reserve [CID | --range MIN-MAX] [--lowest] [--netns PATH|PID|NAME]\n"
-"          [--label TEXT] [--persistent] [-- COMMAND ARGS...]\n"
-"  release CID | --all [--netns ... | --every-netns]\n"
-"  show CID\n"
-"  list [--netns ...]\n"
-"  transfer CID --netns ... [--persistent]\n"
-"  monitor\n"
-"  stats\n"
-"  status\n"
-"  config [KEY VALUE...]   keys: mode strict cid-min cid-max quota protected-ports\n"
-"  trust --netns ... | untrust --netns ...\n"
-"-j: JSON output. See cidctl(8).\n";
+/* "FILE:LINE: " of the batch line that runs, else "". */
+static char where[4200];
 
-/* One line: what failed, why, what to do. Returns the exit status. */
-static int fail(const char *what, int err)
+/* What to do about @err in @op: cidctl's words, else the library's. */
+static const char *hint(const char *op, int err)
 {
-	fprintf(stderr, "cidctl: %s: %s; %s\n", what, cidreg_strerror(err),
-		cidreg_hint(err, what));
+	static const struct {
+		const char *op;
+		int err;
+		const char *hint;
+	} hints[] = {
+		{ "reserve", EADDRINUSE, "pick another CID, or omit it to get any free one" },
+		{ "reserve", ENOSPC, "widen --range, or release CIDs (cidctl list)" },
+		{ "reserve", EDQUOT, "release some, or raise the quota: cidctl config quota N" },
+		{ "reserve", EINVAL, "CIDs 0, 1, 2 and 4294967295 are never reservable" },
+		{ "release", ENOENT, "see the reserved CIDs: cidctl list" },
+		{ "release", EINVAL, "an adopted entry ends with its VM" },
+		{ "show", ENOENT, "see the reserved CIDs: cidctl list" },
+		{ "transfer", ENOENT, "see the reserved CIDs: cidctl list" },
+		{ "transfer", EXDEV, "a local-mode namespace's CIDs stay in it: release and reserve instead" },
+		{ "config", EINVAL, "see the ranges: cidctl config help" },
+		{ "config", EBUSY, "reload vsock and vhost_vsock first (they run unhooked)" },
+		{ "trust", EINVAL, "give a netns: --netns PATH|PID|NAME" },
+		{ "untrust", EINVAL, "the initial netns stays trusted" },
+		{ "monitor", EPERM, "listening needs CAP_NET_ADMIN in the initial netns" },
+		{ NULL, ENODEV, "load it: modprobe vsock_cidreg" },
+		{ NULL, EPERM, "this needs CAP_NET_ADMIN over the network namespace" },
+		{ NULL, EACCES, "run as root, or get access to /dev/vsock-cidreg" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (-err == hints[i].err && (!hints[i].op || !strcmp(op, hints[i].op)))
+			return hints[i].hint;
+	return cidreg_hint(err, op);
+}
+
+/*
+ * One line: what failed, why (the kernel's own words when it gave some),
+ * the errno, what to do. Returns the exit status.
+ */
+static int fail_at(struct cidreg *h, const char *op, const char *what, int err)
+{
+	const char *why = cidreg_message(h), *name = strerrorname_np(-err);
+
+	fprintf(stderr, "cidctl: %s%s: %s (%s): %s\n", where, what,
+		why ? why : cidreg_strerror(err), name ? name : "unknown errno",
+		hint(op, err));
 	return err == -ENODEV ? 3 : 1;
+}
+
+static int fail(struct cidreg *h, const char *op, int err)
+{
+	return fail_at(h, op, op, err);
 }
 
 static int open_netns(const char *netns, const char *verb, int *fd)
@@ -59,21 +96,13 @@ static int open_netns(const char *netns, const char *verb, int *fd)
 	cidctl_netns_path(netns, path, sizeof(path));
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
-		fprintf(stderr, "cidctl: %s: cannot open netns %s: %s; give a path (/run/netns/NAME), a PID or an ip-netns name\n",
-			verb, path, strerror(errno));
+		fprintf(stderr, "cidctl: %s%s: cannot open netns %s: %s; give a path (/run/netns/NAME), a PID or an ip-netns name\n",
+			where, verb, path, strerror(errno));
 		return 1;
 	}
 	return 0;
 }
 
-static int open_handle(struct cidreg **h)
-{
-	int err = cidreg_open(h);
-
-	if (err)
-		return fail("open", err);
-	return 0;
-}
 
 /* Runs COMMAND with {cid} replaced and VSOCK_CID set; its exit status. */
 static pid_t child;
@@ -94,7 +123,7 @@ static int run_command(char **cmd, uint32_t cid)
 		;
 	argv = calloc(n + 1, sizeof(*argv));
 	if (!argv)
-		return fail("reserve", -ENOMEM);
+		return fail(NULL, "reserve", -ENOMEM);
 	for (i = 0; i < n; i++) {
 		const char *p = strstr(cmd[i], "{cid}");
 
@@ -113,7 +142,7 @@ static int run_command(char **cmd, uint32_t cid)
 			for (i = 0; i < n; i++)
 				free(argv[i]);
 			free(argv);
-			return fail("reserve", -ENOMEM);
+			return fail(NULL, "reserve", -ENOMEM);
 		}
 	}
 	setenv("VSOCK_CID", cidstr, 1);
@@ -123,18 +152,18 @@ static int run_command(char **cmd, uint32_t cid)
 	child = fork();
 	if (child == 0) {
 		execvp(argv[0], argv);
-		fprintf(stderr, "cidctl: reserve: cannot run %s: %s\n", argv[0],
-			strerror(errno));
+		fprintf(stderr, "cidctl: %sreserve: cannot run %s: %s\n", where,
+			argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	for (i = 0; i < n; i++)
 		free(argv[i]);
 	free(argv);
 	if (child < 0)
-		return fail("reserve", -errno);
+		return fail(NULL, "reserve", -errno);
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
-			return fail("reserve", -errno);
+			return fail(NULL, "reserve", -errno);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -149,46 +178,34 @@ static int do_reserve(struct cidreg *h, const struct cidctl_args *a, int nsfd)
 		.persistent = a->persistent || !a->command,
 		.netns_fd = nsfd, .use_netns = nsfd >= 0, .label = a->label,
 	};
+	char what[32] = "reserve";
 	uint32_t cid;
 	int err = cidreg_reserve(h, &r, &cid);
 
+	if (a->has_cid)
+		snprintf(what, sizeof(what), "reserve %u", a->cid);
 	if (err)
-		return fail("reserve", err);
+		return fail_at(h, "reserve", what, err);
 	if (a->command) {
 		fflush(stdout);
 		return run_command(a->command, cid);
 	}
-	if (a->json)
-		printf("{\"cid\":%u}\n", cid);
-	else
-		printf("%u\n", cid);
+	pr_open_obj(NULL);
+	pr_u32("cid", "%u\n", cid);
+	pr_close_obj();
 	return 0;
 }
 
-struct list_state {
-	bool json;
-	int n;
-};
-
 static int list_one(const struct cidreg_entry *e, void *arg)
 {
-	struct list_state *s = arg;
-
-	if (s->json) {
-		fputs(s->n ? "," : "", stdout);
-		cidctl_entry_json(stdout, e);
-	} else {
-		if (!s->n)
-			cidctl_entry_header(stdout);
-		cidctl_entry_row(stdout, e);
-	}
-	s->n++;
-	return 0;
+	(void)arg;
+	cidctl_entry_print(e);
+	return ferror(stdout) ? -EIO : 0;
 }
 
 static int event_one(const struct cidreg_event *ev, void *arg)
 {
-	cidctl_event_print(stdout, ev, *(bool *)arg);
+	cidctl_event_print(ev, *(bool *)arg);
 	return ferror(stdout) ? -EIO : 0;
 }
 
@@ -200,241 +217,342 @@ static int do_config(struct cidreg *h, const struct cidctl_args *a)
 	if (!a->nkv) {
 		err = cidreg_get_config(h, &c);
 		if (err)
-			return fail("config", err);
-		cidctl_config_print(stdout, &c, a->json);
+			return fail(h, "config", err);
+		cidctl_config_print(&c);
 		return 0;
 	}
 	err = cidreg_set_config(h, &a->config, a->config_mask);
-	return err ? fail("config", err) : 0;
+	return err ? fail(h, "config", err) : 0;
 }
 
-/* status: libkmod says whether the module is there; sysfs the rest. */
-#define PARAMS_DIR "/sys/module/vsock_cidreg/parameters"
+/* status: sysfs says what runs, libkmod whether it is installed. */
+#define MODULE_DIR "/sys/module/vsock_cidreg"
+#define PARAMS_DIR MODULE_DIR "/parameters"
 
-/* Prints the module's settings, " name=value" each, in name order. */
+/* The first line of a sysfs file, whole (getline), or NULL. */
+static char *read_line(const char *path)
+{
+	char *line = NULL;
+	size_t size = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	if (getline(&line, &size, f) < 0) {
+		free(line);
+		line = NULL;
+	} else {
+		line[strcspn(line, "\n")] = 0;
+	}
+	fclose(f);
+	return line;
+}
+
+/* The module's settings, as "name=value" text or a JSON object. */
 static void print_parameters(void)
 {
 	struct dirent **names;
-	char path[512], value[256];
+	char path[512], *value;
 	int i, n;
-	FILE *f;
 
 	n = scandir(PARAMS_DIR, &names, NULL, alphasort);
+	pr_text("parameters:");
+	pr_open_obj("parameters");
 	for (i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
 
 		/* Not a setting: shown on its own (print_hooks()). */
 		if (name[0] != '.' && strcmp(name, "hooks")) {
 			snprintf(path, sizeof(path), PARAMS_DIR "/%s", name);
-			f = fopen(path, "r");
-			if (f && fgets(value, sizeof(value), f)) {
-				value[strcspn(value, "\n")] = 0;
-				printf(" %s=%s", name, value);
+			value = read_line(path);
+			if (value) {
+				pr_text(" %s=", name);
+				pr_str(name, "%s", value);
 			}
-			if (f)
-				fclose(f);
+			free(value);
 		}
 		free(names[i]);
 	}
 	if (n >= 0)
 		free(names);
+	pr_close_obj();
+	pr_text("\n");
 }
 
-/*
- * Prints each hook and its state ("module:symbol state" lines of the
- * hooks parameter): as "hooks:" lines of text, or as a JSON object.
- */
-static void print_hooks(bool json)
+/* Each hook and its state ("module:symbol state" lines of "hooks"). */
+static void print_hooks(void)
 {
-	char line[256], name[200], state[32];
-	const char *sep = "";
+	char *line = NULL, *state;
+	size_t size = 0;
 	FILE *f = fopen(PARAMS_DIR "/hooks", "r");
 
-	if (json)
-		printf(",\"hooks\":{");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%199s %31s", name, state) != 2)
+	pr_open_obj("hooks");
+	while (f && getline(&line, &size, f) > 0) {
+		line[strcspn(line, "\n")] = 0;
+		state = strchr(line, ' ');
+		if (!state)
 			continue;
-		if (json) {
-			printf("%s", sep);
-			cidctl_json_string(stdout, name);
-			putchar(':');
-			cidctl_json_string(stdout, state);
-			sep = ",";
-		} else {
-			printf("hooks:    %-40s %s\n", name, state);
-		}
+		*state++ = 0;
+		pr_text("hooks:    %-40s ", line);
+		pr_str(line, "%s\n", state);
 	}
-	if (json)
-		putchar('}');
+	pr_close_obj();
+	free(line);
 	if (f)
 		fclose(f);
 }
 
-static int do_status(struct cidreg *h, bool json)
+/* Whether modprobe can find vsock_cidreg for the running kernel. */
+static bool installed(char *path, size_t size)
 {
 	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-	struct kmod_module *mod = NULL;
-	const char *state = "not loaded";
-	char version[64] = "";
+	struct kmod_list *list = NULL;
+	bool found = false;
+
+	path[0] = 0;
+	if (ctx && !kmod_module_new_from_lookup(ctx, "vsock_cidreg", &list) &&
+	    list) {
+		struct kmod_module *mod = kmod_module_get_module(list);
+		const char *p = kmod_module_get_path(mod);
+
+		found = p != NULL;
+		snprintf(path, size, "%s", p ? p : "");
+		kmod_module_unref(mod);
+		kmod_module_unref_list(list);
+	}
+	kmod_unref(ctx);
+	return found;
+}
+
+static int do_status(struct cidreg *h)
+{
+	char *state = read_line(MODULE_DIR "/initstate");
+	char *version = read_line(MODULE_DIR "/version");
 	struct cidreg_config c = {};
 	struct cidreg_stats st = {};
-	bool loaded = false, have = false;
-	FILE *f;
+	bool loaded = state && !strcmp(state, "live"), inst;
+	bool have = loaded && h && !cidreg_get_config(h, &c) &&
+		    !cidreg_stats(h, &st);
+	char path[4096];
 
-	if (ctx && !kmod_module_new_from_name(ctx, "vsock_cidreg", &mod)) {
-		int s = kmod_module_get_initstate(mod);
-
-		if (s >= 0) {
-			state = kmod_module_initstate_str(s);
-			loaded = s == KMOD_MODULE_LIVE;
-		}
+	inst = installed(path, sizeof(path));
+	pr_open_obj(NULL);
+	pr_text("module:   vsock_cidreg ");
+	pr_bool("installed", NULL, inst || state);
+	pr_bool("loaded", NULL, loaded);
+	pr_str("state", "%s", state ? state : inst ? "not loaded" : "not installed");
+	if (version) {
+		pr_text(", version ");
+		pr_str("version", "%s", version);
 	}
-	f = fopen("/sys/module/vsock_cidreg/version", "r");
-	if (f) {
-		if (fgets(version, sizeof(version), f))
-			version[strcspn(version, "\n")] = 0;
-		fclose(f);
+	pr_text("\n");
+	if (inst)
+		pr_str("path", "file:     %s\n", path);
+	if (have) {
+		pr_str("mode", "mode:     %s", cidreg_mode_name(c.mode));
+		pr_bool("strict", NULL, c.strict);
+		pr_text("%s\n", c.strict ? " (strict)" : "");
+		pr_u32("entries", "entries:  %u\n", st.entries);
+		print_parameters();
+		print_hooks();
 	}
-	if (loaded && h && !cidreg_get_config(h, &c) && !cidreg_stats(h, &st))
-		have = true;
-	if (json) {
-		printf("{\"loaded\":%s,\"state\":\"%s\",\"version\":",
-		       loaded ? "true" : "false", state);
-		cidctl_json_string(stdout, version);
-		if (have) {
-			printf(",\"mode\":\"%s\",\"strict\":%s,\"entries\":%u",
-			       cidreg_mode_name(c.mode),
-			       c.strict ? "true" : "false", st.entries);
-			print_hooks(true);
-		}
-		printf(",\"tools_version\":\"%s\"}\n", CIDREG_VERSION);
-	} else {
-		printf("module:   vsock_cidreg %s%s%s\n", state,
-		       version[0] ? ", version " : "", version);
-		if (have) {
-			printf("mode:     %s%s\nentries:  %u\n",
-			       cidreg_mode_name(c.mode),
-			       c.strict ? " (strict)" : "", st.entries);
-			printf("parameters:");
-			print_parameters();
-			printf("\n");
-			print_hooks(false);
-		}
-		if (!loaded)
-			printf("load it with: modprobe vsock_cidreg (options in /etc/modprobe.d/vsock-cidreg.conf)\n");
-		printf("cidctl:   %s\n", CIDREG_VERSION);
-	}
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	if (!state && inst)
+		pr_text("load it with: modprobe vsock_cidreg (options in /etc/modprobe.d/vsock-cidreg.conf)\n");
+	else if (!state)
+		pr_text("install it for this kernel (its package, DKMS or make install), then: modprobe vsock_cidreg\n");
+	pr_str("tools_version", "cidctl:   %s\n", CIDREG_VERSION);
+	pr_close_obj();
+	free(state);
+	free(version);
 	return loaded ? 0 : 3;
+}
+
+static const char *verb_name(enum cidctl_verb v)
+{
+	unsigned int i;
+
+	for (i = 0; i < cidctl_ncmds; i++)
+		if (cidctl_cmds[i].verb == v)
+			return cidctl_cmds[i].name;
+	return "cidctl";
+}
+
+/* Runs one command; opens *hp on first need. Returns the exit status. */
+static int run(const struct cidctl_args *a, struct cidreg **hp)
+{
+	struct cidreg_entry e;
+	struct cidreg_stats st;
+	char what[32];
+	int rc = 0, nsfd = -1, err;
+	struct cidreg *h;
+
+	pr_start(stdout, a->json, a->pretty);
+	if (a->verb == V_HELP) {
+		cidctl_usage(stdout, a->help_for);
+		return 0;
+	}
+	if (a->verb == V_VERSION) {
+		pr_open_obj(NULL);
+		pr_str("version", "cidctl %s\n", CIDREG_VERSION);
+		pr_close_obj();
+		pr_end();
+		return 0;
+	}
+	if (!*hp) {
+		err = cidreg_open(hp);
+		if (err && a->verb != V_STATUS)
+			return fail(NULL, "open", err);
+		if (err)
+			*hp = NULL;
+	}
+	h = *hp;
+	if (a->verb == V_STATUS) {
+		rc = do_status(h);
+		pr_end();
+		return rc;
+	}
+	if (open_netns(a->netns, verb_name(a->verb), &nsfd))
+		return 1;
+
+	switch (a->verb) {
+	case V_RESERVE:
+		rc = do_reserve(h, a, nsfd);
+		break;
+	case V_RELEASE:
+		if (a->all) {
+			err = cidreg_release_all(h, a->every_netns ?
+						 CIDREG_EVERY_NETNS : nsfd);
+			if (err < 0) {
+				rc = fail(h, "release", err);
+			} else {
+				pr_open_obj(NULL);
+				pr_u32("released", "released %u\n", err);
+				pr_close_obj();
+			}
+		} else {
+			snprintf(what, sizeof(what), "release %u", a->cid);
+			err = cidreg_release(h, a->cid);
+			rc = err ? fail_at(h, "release", what, err) : 0;
+		}
+		break;
+	case V_SHOW:
+		snprintf(what, sizeof(what), "show %u", a->cid);
+		err = cidreg_show(h, a->cid, &e);
+		if (err) {
+			rc = fail_at(h, "show", what, err);
+			break;
+		}
+		if (!a->no_header)
+			cidctl_entry_header();
+		cidctl_entry_print(&e);
+		break;
+	case V_LIST:
+		if (!a->no_header)
+			cidctl_entry_header();
+		pr_open_arr(NULL);
+		err = cidreg_list(h, nsfd, list_one, NULL);
+		pr_close_arr();
+		rc = err ? fail(h, "list", err) : 0;
+		break;
+	case V_TRANSFER:
+		snprintf(what, sizeof(what), "transfer %u", a->cid);
+		err = cidreg_transfer(h, a->cid, nsfd, a->persistent);
+		rc = err ? fail_at(h, "transfer", what, err) : 0;
+		break;
+	case V_MONITOR:
+		pr_quoting(true);
+		err = cidreg_monitor(h, event_one, (void *)&a->timestamp);
+		rc = err ? fail(h, "monitor", err) : 0;
+		break;
+	case V_STATS:
+		err = cidreg_stats(h, &st);
+		if (err)
+			rc = fail(h, "stats", err);
+		else
+			cidctl_stats_print(&st);
+		break;
+	case V_CONFIG:
+		rc = do_config(h, a);
+		break;
+	case V_TRUST:
+	case V_UNTRUST:
+		err = cidreg_trust(h, nsfd, a->verb == V_TRUST);
+		rc = err ? fail(h, a->verb == V_TRUST ? "trust" : "untrust", err) : 0;
+		break;
+	default:
+		break;
+	}
+	pr_end();
+	if (nsfd >= 0)
+		close(nsfd);
+	return rc;
+}
+
+/*
+ * -b FILE: each line a command (without "cidctl"), with the options of
+ * the command line; the first that fails ends the batch with its status.
+ */
+static int run_batch(const struct cidctl_args *opts)
+{
+	FILE *f = strcmp(opts->batch, "-") ? fopen(opts->batch, "r") : stdin;
+	char *line = NULL, *argv[64], err[256];
+	struct cidreg *h = NULL;
+	struct cidctl_args a;
+	size_t size = 0;
+	int rc = 0, n, lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "cidctl: -b %s: %s\n", opts->batch, strerror(errno));
+		return 1;
+	}
+	while (!rc && getline(&line, &size, f) >= 0) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d: ",
+			 f == stdin ? "stdin" : opts->batch, lineno);
+		n = cidctl_split(line, argv, sizeof(argv) / sizeof(argv[0]));
+		if (n < 0) {
+			fprintf(stderr, "cidctl: %san unterminated quote or more than 63 words\n", where);
+			rc = 2;
+			break;
+		}
+		if (!n)
+			continue;
+		if (cidctl_parse(n, argv, &a, err, sizeof(err))) {
+			fprintf(stderr, "cidctl: %s%s\n", where, err);
+			rc = 2;
+			break;
+		}
+		if (a.batch) {
+			fprintf(stderr, "cidctl: %s-b inside a batch\n", where);
+			rc = 2;
+			break;
+		}
+		a.json |= opts->json;
+		a.pretty |= opts->pretty;
+		a.timestamp |= opts->timestamp;
+		a.no_header |= opts->no_header;
+		rc = run(&a, &h);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	cidreg_close(h);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct cidctl_args a;
 	struct cidreg *h = NULL;
-	struct cidreg_entry e;
-	struct cidreg_stats st;
-	struct list_state ls;
+	struct cidctl_args a;
 	char err[256];
-	int rc = 0, nsfd = -1, e2;
+	int rc;
 
 	if (cidctl_parse(argc - 1, argv + 1, &a, err, sizeof(err))) {
 		fprintf(stderr, "cidctl: %s\n", err);
 		return 2;
 	}
-	if (a.verb == V_HELP) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
-	if (a.verb == V_VERSION) {
-		printf("cidctl %s\n", CIDREG_VERSION);
-		return 0;
-	}
-	if (a.verb == V_STATUS) {
-		if (cidreg_open(&h))
-			h = NULL;
-		rc = do_status(h, a.json);
-		cidreg_close(h);
-		return rc;
-	}
-	if (open_netns(a.netns, argv[1], &nsfd))
-		return 1;
-	rc = open_handle(&h);
-	if (rc)
-		goto out;
-
-	switch (a.verb) {
-	case V_RESERVE:
-		rc = do_reserve(h, &a, nsfd);
-		break;
-	case V_RELEASE:
-		if (a.all) {
-			e2 = cidreg_release_all(h, a.every_netns ?
-						CIDREG_EVERY_NETNS : nsfd);
-			if (e2 < 0)
-				rc = fail("release", e2);
-			else if (a.json)
-				printf("{\"released\":%d}\n", e2);
-			else
-				printf("released %d\n", e2);
-		} else {
-			e2 = cidreg_release(h, a.cid);
-			rc = e2 ? fail("release", e2) : 0;
-		}
-		break;
-	case V_SHOW:
-		e2 = cidreg_show(h, a.cid, &e);
-		if (e2) {
-			rc = fail("show", e2);
-		} else if (a.json) {
-			cidctl_entry_json(stdout, &e);
-			putchar('\n');
-		} else {
-			cidctl_entry_header(stdout);
-			cidctl_entry_row(stdout, &e);
-		}
-		break;
-	case V_LIST:
-		ls = (struct list_state){ .json = a.json };
-		if (a.json)
-			putchar('[');
-		e2 = cidreg_list(h, nsfd, list_one, &ls);
-		if (a.json)
-			puts("]");
-		rc = e2 ? fail("list", e2) : 0;
-		break;
-	case V_TRANSFER:
-		e2 = cidreg_transfer(h, a.cid, nsfd, a.persistent);
-		rc = e2 ? fail("transfer", e2) : 0;
-		break;
-	case V_MONITOR:
-		e2 = cidreg_monitor(h, event_one, &a.json);
-		rc = e2 ? fail("monitor", e2) : 0;
-		break;
-	case V_STATS:
-		e2 = cidreg_stats(h, &st);
-		if (e2)
-			rc = fail("stats", e2);
-		else
-			cidctl_stats_print(stdout, &st, a.json);
-		break;
-	case V_CONFIG:
-		rc = do_config(h, &a);
-		break;
-	case V_TRUST:
-	case V_UNTRUST:
-		e2 = cidreg_trust(h, nsfd, a.verb == V_TRUST);
-		rc = e2 ? fail(a.verb == V_TRUST ? "trust" : "untrust", e2) : 0;
-		break;
-	default:
-		break;
-	}
-out:
+	rc = a.batch ? run_batch(&a) : run(&a, &h);
 	cidreg_close(h);
-	if (nsfd >= 0)
-		close(nsfd);
 	if (fflush(stdout) && !rc)
 		rc = 1;
 	return rc;

@@ -1,177 +1,149 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <linux/vsock_cidreg.h>
 
 #include "format.h"
 
 const char *cidctl_kind_name(uint32_t kind)
 {
-	switch (kind) {
-	case CIDREG_LEASE:
-		return "lease";
-	case CIDREG_PERSISTENT:
-		return "persistent";
-	case CIDREG_ADOPTED:
-		return "adopted";
-	default:
-		return "reserved";	/* hidden: another netns's */
-	}
+	/* 0: hidden, another netns's. */
+	return kind ? cidreg_kind_name(kind) : "reserved";
 }
 
-void cidctl_json_string(FILE *f, const char *s)
+void cidctl_entry_header(void)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	pr_text("%-10s  %-10s  %-16s  %-8s  %-8s  %-22s  %s\n", "CID", "KIND",
+		"NETNS", "ATTACHED", "HOLDER", "CREATOR", "LABEL");
 }
 
-void cidctl_entry_json(FILE *f, const struct cidreg_entry *e)
+void cidctl_entry_print(const struct cidreg_entry *e)
 {
-	fprintf(f, "{\"cid\":%u,\"kind\":\"%s\",\"own\":%s,\"attached\":%s,"
-		"\"hidden\":%s", e->cid, cidctl_kind_name(e->kind),
-		e->own ? "true" : "false", e->attached ? "true" : "false",
-		e->hidden ? "true" : "false");
+	char netns[32] = "-", holder[12] = "-", comm[80], creator[100] = "-";
+
+	pr_open_obj(NULL);
+	pr_u32("cid", "%-10u  ", e->cid);
+	pr_str("kind", "%-10s  ", cidctl_kind_name(e->kind));
+	pr_bool("own", NULL, e->own);
+	pr_bool("attached", NULL, e->attached);
+	pr_bool("hidden", NULL, e->hidden);
 	if (e->local)
-		fputs(",\"local\":true", f);
-	if (!e->hidden) {
-		fprintf(f, ",\"netns\":%" PRIu64 ",\"holder_pid\":%u,"
-			"\"creator_pid\":%u,\"creator_uid\":%u,\"ctime_ns\":%"
-			PRIu64 ",\"comm\":", e->netns_ino, e->holder_pid,
-			e->creator_pid, e->creator_uid, e->ctime_ns);
-		cidctl_json_string(f, e->comm);
-		fputs(",\"label\":", f);
-		cidctl_json_string(f, e->label);
-	}
-	fputc('}', f);
-}
-
-void cidctl_entry_header(FILE *f)
-{
-	fprintf(f, "%-10s  %-10s  %-10s  %-8s  %-8s  %-22s  %s\n", "CID",
-		"KIND", "NETNS", "ATTACHED", "HOLDER", "CREATOR", "LABEL");
-}
-
-void cidctl_entry_row(FILE *f, const struct cidreg_entry *e)
-{
-	char netns[24] = "-", holder[12] = "-", creator[40] = "-";
-
+		pr_bool("local", NULL, true);
 	if (!e->hidden) {
 		snprintf(netns, sizeof(netns), "%" PRIu64 "%s", e->netns_ino,
 			 e->local ? "/local" : "");
 		if (e->holder_pid)
 			snprintf(holder, sizeof(holder), "%u", e->holder_pid);
-		snprintf(creator, sizeof(creator), "%u/%s", e->creator_pid,
-			 e->comm);
+		pr_escape(comm, sizeof(comm), e->comm, false);
+		snprintf(creator, sizeof(creator), "%u/%s", e->creator_pid, comm);
 	}
-	fprintf(f, "%-10u  %-10s  %-10s  %-8s  %-8s  %-22s  %s\n", e->cid,
-		cidctl_kind_name(e->kind), netns, e->attached ? "yes" : "no",
-		holder, creator, e->hidden ? "-" : e->label);
+	pr_text("%-16s  %-8s  %-8s  %-22s  ", netns, e->attached ? "yes" : "no",
+		holder, creator);
+	if (!e->hidden) {
+		pr_num("netns", NULL, e->netns_ino);
+		pr_u32("holder_pid", NULL, e->holder_pid);
+		pr_u32("creator_pid", NULL, e->creator_pid);
+		pr_u32("creator_uid", NULL, e->creator_uid);
+		pr_u64("ctime_ns", NULL, e->ctime_ns);
+		pr_str("comm", NULL, e->comm);
+		pr_str("label", "%s", e->label);
+	} else {
+		pr_text("-");
+	}
+	pr_text("\n");
+	pr_close_obj();
 }
 
-void cidctl_stats_print(FILE *f, const struct cidreg_stats *st, bool json)
+void cidctl_stats_print(const struct cidreg_stats *st)
 {
 	unsigned int op;
 
-	if (json) {
-		fprintf(f, "{\"entries\":%u,\"ops\":{", st->entries);
-		for (op = 0; op < CIDREG_OPS; op++)
-			fprintf(f, "%s\"%s\":{\"allowed\":%" PRIu64 ",\"denied\":%"
-				PRIu64 ",\"audited\":%" PRIu64 "}",
-				op ? "," : "", cidreg_op_name(op),
-				st->allowed[op], st->denied[op],
-				st->audited[op]);
-		fputs("}}\n", f);
-		return;
+	pr_open_obj(NULL);
+	pr_u32("entries", "entries: %u\n", st->entries);
+	pr_text("%-10s  %12s  %12s  %12s\n", "OPERATION", "ALLOWED", "DENIED",
+		"AUDITED");
+	pr_open_obj("ops");
+	for (op = 0; op < CIDREG_OPS; op++) {
+		pr_open_obj(cidreg_op_name(op));
+		pr_text("%-10s", cidreg_op_name(op));
+		pr_u64("allowed", "  %12" PRIu64, st->allowed[op]);
+		pr_u64("denied", "  %12" PRIu64, st->denied[op]);
+		pr_u64("audited", "  %12" PRIu64 "\n", st->audited[op]);
+		pr_close_obj();
 	}
-	fprintf(f, "entries: %u\n", st->entries);
-	fprintf(f, "%-10s  %12s  %12s  %12s\n", "OPERATION", "ALLOWED",
-		"DENIED", "AUDITED");
-	for (op = 0; op < CIDREG_OPS; op++)
-		fprintf(f, "%-10s  %12" PRIu64 "  %12" PRIu64 "  %12" PRIu64 "\n",
-			cidreg_op_name(op), st->allowed[op], st->denied[op],
-			st->audited[op]);
+	pr_close_obj();
+	pr_close_obj();
 }
 
-static void ports(FILE *f, const struct cidreg_config *c, bool json)
+void cidctl_config_print(const struct cidreg_config *c)
 {
 	uint32_t i;
 
+	pr_open_obj(NULL);
+	pr_str("mode", "mode             %s\n", cidreg_mode_name(c->mode));
+	pr_bool("strict", "strict           %s\n", c->strict);
+	pr_u32("cid_min", "cid-min          %u\n", c->cid_min);
+	pr_u32("cid_max", "cid-max          %u\n", c->cid_max);
+	pr_u32("quota", "quota            %u\n", c->quota);
+	pr_text("protected-ports  %s", c->nports ? "" : "none");
+	pr_open_arr("protected_ports");
 	for (i = 0; i < c->nports; i++)
-		fprintf(f, "%s%u", i ? "," : "", c->ports[i]);
-	if (!c->nports && !json)
-		fputs("none", f);
+		pr_u32(NULL, i ? ",%u" : "%u", c->ports[i]);
+	pr_close_arr();
+	pr_text("\n");
+	pr_close_obj();
 }
 
-void cidctl_config_print(FILE *f, const struct cidreg_config *c, bool json)
+/* ISO 8601, UTC, microseconds: what monitor -t prefixes. */
+static void timestamp(void)
 {
-	if (json) {
-		fprintf(f, "{\"mode\":\"%s\",\"strict\":%s,\"cid_min\":%u,"
-			"\"cid_max\":%u,\"quota\":%u,\"protected_ports\":[",
-			cidreg_mode_name(c->mode), c->strict ? "true" : "false",
-			c->cid_min, c->cid_max, c->quota);
-		ports(f, c, true);
-		fputs("]}\n", f);
-		return;
-	}
-	fprintf(f, "mode             %s\nstrict           %s\n"
-		"cid-min          %u\ncid-max          %u\nquota            %u\n"
-		"protected-ports  ", cidreg_mode_name(c->mode),
-		c->strict ? "yes" : "no", c->cid_min, c->cid_max, c->quota);
-	ports(f, c, false);
-	fputc('\n', f);
+	char buf[64], out[80];
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, sizeof(out), "%s.%06ldZ", buf, (long)tv.tv_usec);
+	pr_str("time", "%s ", out);
 }
 
-void cidctl_event_print(FILE *f, const struct cidreg_event *ev, bool json)
+/*
+ * One line per event: "[TIME ]EVENT cid N netns N pid N comm C[ key
+ * value]...", each value quoted if it has a space or a quote (monitor
+ * turns quoting on); a refusal that audit let through is would-be-denied.
+ */
+void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 {
-	bool denied = ev->event == 7;
+	bool denied = ev->event == VSOCK_CIDREG_EVENT_DENIED;
+	bool audit = denied && ev->mode == VSOCK_CIDREG_MODE_AUDIT;
 
-	if (json) {
-		fprintf(f, "{\"event\":\"%s\",\"cid\":%u,\"netns\":%" PRIu64
-			",\"pid\":%u,\"comm\":", cidreg_event_name(ev->event),
-			ev->cid, ev->netns_ino, ev->pid);
-		cidctl_json_string(f, ev->comm);
-		if (ev->reason)
-			fprintf(f, ",\"reason\":\"%s\"",
-				cidreg_reason_name(ev->reason));
-		if (ev->kind)
-			fprintf(f, ",\"kind\":\"%s\"", cidctl_kind_name(ev->kind));
-		if (ev->to_netns_ino)
-			fprintf(f, ",\"to_netns\":%" PRIu64, ev->to_netns_ino);
-		if (ev->label[0]) {
-			fputs(",\"label\":", f);
-			cidctl_json_string(f, ev->label);
-		}
-		if (denied)
-			fprintf(f, ",\"op\":\"%s\",\"port\":%u,\"audit\":%s",
-				cidreg_op_name(ev->op), ev->port,
-				ev->mode == 1 ? "true" : "false");
-		fputs("}\n", f);
-		fflush(f);
-		return;
-	}
-	fprintf(f, "%s%s cid %u netns %" PRIu64 " pid %u comm %s",
-		denied && ev->mode == 1 ? "would-be-" : "",
-		cidreg_event_name(ev->event), ev->cid, ev->netns_ino, ev->pid,
-		ev->comm);
+	pr_open_obj(NULL);
+	if (ts)
+		timestamp();
+	pr_text("%s", audit ? "would-be-" : "");
+	pr_str("event", "%s", cidreg_event_name(ev->event));
+	pr_u32("cid", " cid %u", ev->cid);
+	pr_num("netns", " netns %" PRIu64, ev->netns_ino);
+	pr_u32("pid", " pid %u", ev->pid);
+	pr_str("comm", " comm %s", ev->comm);
 	if (ev->reason)
-		fprintf(f, " reason %s", cidreg_reason_name(ev->reason));
+		pr_str("reason", " reason %s", cidreg_reason_name(ev->reason));
 	if (ev->kind)
-		fprintf(f, " kind %s", cidctl_kind_name(ev->kind));
+		pr_str("kind", " kind %s", cidctl_kind_name(ev->kind));
 	if (ev->to_netns_ino)
-		fprintf(f, " to-netns %" PRIu64, ev->to_netns_ino);
+		pr_num("to_netns", " to-netns %" PRIu64, ev->to_netns_ino);
 	if (ev->label[0])
-		fprintf(f, " label %s", ev->label);
-	if (denied)
-		fprintf(f, " op %s port %u", cidreg_op_name(ev->op), ev->port);
-	fputc('\n', f);
-	fflush(f);
+		pr_str("label", " label %s", ev->label);
+	if (denied) {
+		pr_str("op", " op %s", cidreg_op_name(ev->op));
+		pr_u32("port", " port %u", ev->port);
+		pr_bool("audit", NULL, audit);
+	}
+	pr_text("\n");
+	pr_close_obj();
+	pr_end();
 }

@@ -18,6 +18,7 @@
 
 #include <linux/netlink.h>
 #include <linux/vsock_cidreg.h>
+#include <vsock_cidreg_names.h>
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -30,6 +31,42 @@ struct cidreg {
 	struct nl_sock *nl;	/* NULL if the family is not there */
 	int family;
 	int nl_err;		/* why there is no family */
+	char message[256];	/* the kernel's extack message of the last call */
+};
+
+/* The family's attributes: what each reply may carry, and how long. */
+static struct nla_policy policy[VSOCK_CIDREG_A_MAX + 1] = {
+	[VSOCK_CIDREG_A_CID] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_NETNS_INO] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_NETNS_FD] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_KIND] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_INFO] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_LABEL] = { .type = NLA_STRING,
+				   .maxlen = VSOCK_CIDREG_LABEL_MAX },
+	[VSOCK_CIDREG_A_CREATOR_PID] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_CREATOR_UID] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_COMM] = { .type = NLA_STRING,
+				  .maxlen = VSOCK_CIDREG_COMM_MAX },
+	[VSOCK_CIDREG_A_CTIME_NS] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_HOLDER_PID] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_MODE] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_STRICT] = { .type = NLA_U8 },
+	[VSOCK_CIDREG_A_CID_MIN] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_CID_MAX] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_QUOTA] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_PROTECTED_PORTS] = { .type = NLA_UNSPEC,
+					     .maxlen = 32 * sizeof(uint32_t) },
+	[VSOCK_CIDREG_A_ENTRIES] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_OP_STATS] = { .type = NLA_NESTED },
+	[VSOCK_CIDREG_A_OP] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_ALLOWED] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_DENIED] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_AUDITED] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_EVENT] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_REASON] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_PID] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_PORT] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_TO_NETNS_INO] = { .type = NLA_U64 },
 };
 
 #define DEVICE "/dev/" VSOCK_CIDREG_DEVICE
@@ -92,6 +129,7 @@ static int ioc(struct cidreg *h, unsigned long req, void *arg)
 {
 	int fd = dev(h);
 
+	h->message[0] = 0;
 	if (fd < 0)
 		return fd;
 	return ioctl(fd, req, arg) ? -errno : 0;
@@ -223,6 +261,8 @@ struct nl_call {
 	void *arg;
 	int err;
 	bool done;
+	char *message;		/* where the extack message goes */
+	size_t size;
 };
 
 static int nl_valid(struct nl_msg *m, void *arg)
@@ -243,14 +283,46 @@ static int nl_done(struct nl_msg *m, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * The extack message of an error, if the kernel gave one: the attributes
+ * after the request echoed in it (all of it, or its header only when the
+ * kernel capped the ack).
+ */
+static void nl_extack(const struct nlmsgerr *e, char *buf, size_t size)
+{
+	const struct nlmsghdr *h = (const void *)((const char *)e - NLMSG_HDRLEN);
+	size_t off = sizeof(*e);
+	const struct nlattr *a;
+	int len;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	len = (int)h->nlmsg_len - NLMSG_HDRLEN - (int)off;
+	if (len <= 0)
+		return;
+	a = (const void *)((const char *)e + off);
+	for (; nla_ok(a, len); a = nla_next(a, &len)) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0) {
+			snprintf(buf, size, "%.*s", nla_len(a),
+				 (const char *)nla_data(a));
+			buf[strcspn(buf, "\n")] = 0;
+		}
+	}
+}
+
 /* The kernel's errno, not libnl's own code, is what callers need. */
 static int nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct nl_call *c = arg;
 
 	(void)nla;
-	if (!c->err)
+	if (!c->err) {
 		c->err = e->error;
+		if (c->message)
+			nl_extack(e, c->message, c->size);
+	}
 	c->done = true;
 	return NL_STOP;
 }
@@ -259,10 +331,12 @@ static int nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 static int nl_call(struct cidreg *h, struct nl_msg *m,
 		   int (*parse)(struct nl_msg *m, void *arg), void *arg)
 {
-	struct nl_call c = { .parse = parse, .arg = arg };
+	struct nl_call c = { .parse = parse, .arg = arg, .message = h->message,
+			     .size = sizeof(h->message) };
 	struct nl_cb *cb;
 	int err;
 
+	h->message[0] = 0;
 	if (!m)
 		return -ENOMEM;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
@@ -289,7 +363,7 @@ static int nl_call(struct cidreg *h, struct nl_msg *m,
 
 static int attrs(struct nl_msg *m, struct nlattr **a)
 {
-	return genlmsg_parse(nlmsg_hdr(m), 0, a, VSOCK_CIDREG_A_MAX, NULL) < 0 ?
+	return genlmsg_parse(nlmsg_hdr(m), 0, a, VSOCK_CIDREG_A_MAX, policy) < 0 ?
 	       -EPROTO : 0;
 }
 
@@ -368,12 +442,13 @@ static int parse_stats(struct nl_msg *m, void *arg)
 		struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
 		uint32_t op;
 
-		if (nla_type(attr) == VSOCK_CIDREG_A_ENTRIES) {
+		if (nla_type(attr) == VSOCK_CIDREG_A_ENTRIES &&
+		    nla_len(attr) >= (int)sizeof(uint32_t)) {
 			st->entries = nla_get_u32(attr);
 			continue;
 		}
 		if (nla_type(attr) != VSOCK_CIDREG_A_OP_STATS ||
-		    nla_parse_nested(a, VSOCK_CIDREG_A_MAX, attr, NULL) < 0 ||
+		    nla_parse_nested(a, VSOCK_CIDREG_A_MAX, attr, policy) < 0 ||
 		    !a[VSOCK_CIDREG_A_OP])
 			continue;
 		op = nla_get_u32(a[VSOCK_CIDREG_A_OP]);
@@ -414,8 +489,9 @@ static int parse_config(struct nl_msg *m, void *arg)
 	if (a[VSOCK_CIDREG_A_PROTECTED_PORTS]) {
 		int len = nla_len(a[VSOCK_CIDREG_A_PROTECTED_PORTS]);
 
-		if (len > (int)sizeof(c->ports))
-			len = sizeof(c->ports);
+		/* The policy bounds it to sizeof(c->ports). */
+		if (len % sizeof(uint32_t))
+			return -EPROTO;
 		memcpy(c->ports, nla_data(a[VSOCK_CIDREG_A_PROTECTED_PORTS]),
 		       len);
 		c->nports = len / sizeof(uint32_t);
@@ -530,36 +606,58 @@ int cidreg_monitor(struct cidreg *h,
 	return mc.ret;
 }
 
+#define NAME(table, v) \
+	((v) < sizeof(table) / sizeof(table[0]) && (table)[v] ? (table)[v] : "unknown")
+
 const char *cidreg_op_name(unsigned int op)
 {
-	static const char * const n[] = { "set-cid", "connect", "accept",
-					  "bind-cid", "bind-port" };
+	static const char * const n[] = VSOCK_CIDREG_OP_NAMES;
 
-	return op < CIDREG_OPS ? n[op] : "unknown";
+	return NAME(n, op);
 }
 
 const char *cidreg_mode_name(uint32_t mode)
 {
-	static const char * const n[] = { "off", "audit", "enforce" };
+	static const char * const n[] = VSOCK_CIDREG_MODE_NAMES;
 
-	return mode < 3 ? n[mode] : "unknown";
+	return NAME(n, mode);
+}
+
+const char *cidreg_kind_name(uint32_t kind)
+{
+	static const char * const n[] = VSOCK_CIDREG_KIND_NAMES;
+
+	return NAME(n, kind);
 }
 
 const char *cidreg_event_name(uint32_t event)
 {
-	static const char * const n[] = { "unknown", "reserved", "released",
-					  "transferred", "attached", "detached",
-					  "adopted", "denied" };
+	static const char * const n[] = VSOCK_CIDREG_EVENT_NAMES;
 
-	return event < 8 ? n[event] : "unknown";
+	return NAME(n, event);
 }
 
 const char *cidreg_reason_name(uint32_t reason)
 {
-	static const char * const n[] = { "", "released", "lease-closed",
-					  "netns-exit", "device-closed" };
+	static const char * const n[] = VSOCK_CIDREG_REASON_NAMES;
 
-	return reason < 5 ? n[reason] : "unknown";
+	return NAME(n, reason);
+}
+
+int cidreg_mode_parse(const char *name)
+{
+	static const char * const n[] = VSOCK_CIDREG_MODE_NAMES;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (n[i] && !strcmp(n[i], name))
+			return i;
+	return -EINVAL;
+}
+
+const char *cidreg_message(const struct cidreg *h)
+{
+	return h && h->message[0] ? h->message : NULL;
 }
 
 const char *cidreg_strerror(int err)
@@ -584,27 +682,30 @@ const char *cidreg_strerror(int err)
 
 const char *cidreg_hint(int err, const char *op)
 {
-	(void)op;
+	bool reserving = op && !strcmp(op, "reserve");
+
 	switch (-err) {
 	case ENODEV:
-		return "load it: modprobe vsock_cidreg";
+		return "load the vsock_cidreg module (modprobe vsock_cidreg)";
 	case EACCES:
 		return "run as root, or get access to /dev/vsock-cidreg";
 	case EPERM:
 		return "this needs CAP_NET_ADMIN over the network namespace";
 	case EADDRINUSE:
-		return "pick another CID, or reserve any with --range";
+		return "pick another CID, or reserve any free one";
 	case ENOSPC:
 		return "widen the range, or release CIDs";
 	case EDQUOT:
-		return "release some, or raise the quota (cidctl config quota N)";
+		return "release some, or raise the module's quota";
 	case EINVAL:
-		return "CIDs 0, 1, 2 and 4294967295 are never reservable; adopted entries end with their VM";
+		return reserving ?
+		       "CIDs 0, 1, 2 and 4294967295 are never reservable; a label is printable ASCII" :
+		       "a value was out of range";
 	case ENOENT:
-		return "see the reserved CIDs with: cidctl list";
+		return "list the reserved CIDs";
 	case EXDEV:
 		return "a local-mode namespace's CIDs stay in it: release and reserve instead";
 	default:
-		return "see cidctl(8)";
+		return "see libcidreg(3)";
 	}
 }

@@ -126,11 +126,22 @@ int cidreg_monitor(struct cidreg *h,
 		   void *arg);
 const char *cidreg_event_name(uint32_t event);
 const char *cidreg_reason_name(uint32_t reason);
+const char *cidreg_kind_name(uint32_t kind);
+/* The value of a mode's name ("off", "audit", "enforce"), or -EINVAL. */
+int cidreg_mode_parse(const char *name);
 
 /* The message of a negative errno this library returned. */
 const char *cidreg_strerror(int err);
-/* What to do about it, for operation @op ("reserve", "list", ...). */
+/*
+ * What to do about it, for operation @op ("reserve", "list", ...), in
+ * words that name no program's options.
+ */
 const char *cidreg_hint(int err, const char *op);
+/*
+ * The kernel's own words on why the last netlink call of @h failed (its
+ * extended ACK), or NULL if it gave none. Valid until the next call.
+ */
+const char *cidreg_message(const struct cidreg *h);
 
 #ifdef __cplusplus
 }

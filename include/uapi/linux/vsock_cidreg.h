@@ -20,6 +20,8 @@
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
+/* The netlink family, its enums and attributes: generated from its spec. */
+#include <linux/vsock_cidreg_nl.h>
 
 /**
  * VSOCK_CIDREG_DEVICE - name of the misc device, under /dev.
@@ -127,32 +129,6 @@ struct vsock_cidreg_transfer {
 #define VSOCK_CIDREG_TRANSFER_SIZE_VER0	16
 
 /**
- * enum vsock_cidreg_kind - kinds of reservation.
- * @VSOCK_CIDREG_KIND_LEASE: ends when the file that made it is closed.
- * @VSOCK_CIDREG_KIND_PERSISTENT: ends on release.
- * @VSOCK_CIDREG_KIND_ADOPTED: recorded when a vhost-vsock device claimed
- *	an unreserved CID; ends when the device lets it go.
- */
-enum vsock_cidreg_kind {
-	VSOCK_CIDREG_KIND_LEASE = 1,
-	VSOCK_CIDREG_KIND_PERSISTENT = 2,
-	VSOCK_CIDREG_KIND_ADOPTED = 3,
-};
-
-/* Bits of vsock_cidreg_entry.info. */
-/** VSOCK_CIDREG_INFO_HIDDEN - another netns's entry: details withheld. */
-#define VSOCK_CIDREG_INFO_HIDDEN	(1U << 0)
-/** VSOCK_CIDREG_INFO_OWN - owned by the caller's network namespace. */
-#define VSOCK_CIDREG_INFO_OWN		(1U << 1)
-/** VSOCK_CIDREG_INFO_ATTACHED - a vhost-vsock device holds the CID. */
-#define VSOCK_CIDREG_INFO_ATTACHED	(1U << 2)
-/**
- * VSOCK_CIDREG_INFO_LOCAL - the CID is in the space of a netns in vsock's
- * local mode (Linux 7.0+): other namespaces may hold the same CID.
- */
-#define VSOCK_CIDREG_INFO_LOCAL		(1U << 3)
-
-/**
  * struct vsock_cidreg_entry - argument of VSOCK_CIDREG_IOC_QUERY.
  * @size: sizeof(struct vsock_cidreg_entry) as the caller knows it.
  * @flags: in: must be 0.
@@ -226,39 +202,8 @@ struct vsock_cidreg_entry {
 #define VSOCK_CIDREG_IOC_TRANSFER \
 	_IOW(VSOCK_CIDREG_IOC_MAGIC, 0x04, struct vsock_cidreg_transfer)
 
-/**
- * enum vsock_cidreg_mode - what the enforcement hooks do.
- * @VSOCK_CIDREG_MODE_OFF: nothing; the registry only.
- * @VSOCK_CIDREG_MODE_AUDIT: count and log what enforce would refuse,
- *	refuse nothing.
- * @VSOCK_CIDREG_MODE_ENFORCE: refuse.
- */
-enum vsock_cidreg_mode {
-	VSOCK_CIDREG_MODE_OFF = 0,
-	VSOCK_CIDREG_MODE_AUDIT = 1,
-	VSOCK_CIDREG_MODE_ENFORCE = 2,
-};
-
-/**
- * enum vsock_cidreg_op - the operations the hooks check; indices of the
- * counters of struct vsock_cidreg_stats.
- * @VSOCK_CIDREG_OP_SET_CID: VHOST_VSOCK_SET_GUEST_CID (refused: EPERM).
- * @VSOCK_CIDREG_OP_CONNECT: connect() to a guest CID (refused: EACCES).
- * @VSOCK_CIDREG_OP_ACCEPT: a connection from a guest CID reaching a
- *	listener (refused: the guest gets a reset).
- * @VSOCK_CIDREG_OP_BIND_CID: bind() to a reserved CID (refused: EACCES).
- * @VSOCK_CIDREG_OP_BIND_PORT: bind, explicit or implicit, to a protected
- *	port (refused: EACCES; an implicit bind takes another port).
- * @VSOCK_CIDREG_OP_COUNT: how many there are.
- */
-enum vsock_cidreg_op {
-	VSOCK_CIDREG_OP_SET_CID = 0,
-	VSOCK_CIDREG_OP_CONNECT = 1,
-	VSOCK_CIDREG_OP_ACCEPT = 2,
-	VSOCK_CIDREG_OP_BIND_CID = 3,
-	VSOCK_CIDREG_OP_BIND_PORT = 4,
-	VSOCK_CIDREG_OP_COUNT
-};
+/** VSOCK_CIDREG_OP_COUNT - how many operations the hooks check. */
+#define VSOCK_CIDREG_OP_COUNT		(VSOCK_CIDREG_OP_BIND_PORT + 1)
 
 /** VSOCK_CIDREG_OPS_MAX - room for operations in struct vsock_cidreg_stats. */
 #define VSOCK_CIDREG_OPS_MAX		16
@@ -330,92 +275,11 @@ struct vsock_cidreg_trust {
 	_IOWR(VSOCK_CIDREG_IOC_MAGIC, 0x06, struct vsock_cidreg_stats)
 
 /*
- * The generic netlink family (Documentation/netlink/vsock_cidreg.yaml and
+ * The generic netlink family (Documentation/netlink/specs/vsock_cidreg.yaml and
  * Documentation/netlink.md).
  */
-#define VSOCK_CIDREG_GENL_NAME		"vsock_cidreg"
-#define VSOCK_CIDREG_GENL_VERSION	1
-#define VSOCK_CIDREG_MCGRP_EVENTS	"events"
-
-/**
- * enum vsock_cidreg_cmd - commands of the family.
- * @VSOCK_CIDREG_CMD_GET: one entry (do: @VSOCK_CIDREG_A_CID), or all
- *	(dump; optionally of the netns of @VSOCK_CIDREG_A_NETNS_FD).
- * @VSOCK_CIDREG_CMD_GET_STATS: counters and table size.
- * @VSOCK_CIDREG_CMD_GET_CONFIG: the settings.
- * @VSOCK_CIDREG_CMD_SET_CONFIG: change settings (CAP_NET_ADMIN).
- * @VSOCK_CIDREG_CMD_TRUST: add a netns to the trusted set (CAP_NET_ADMIN).
- * @VSOCK_CIDREG_CMD_UNTRUST: remove one (CAP_NET_ADMIN).
- * @VSOCK_CIDREG_CMD_EVENT: a notification on the "events" group.
- */
-enum vsock_cidreg_cmd {
-	VSOCK_CIDREG_CMD_UNSPEC,
-	VSOCK_CIDREG_CMD_GET,
-	VSOCK_CIDREG_CMD_GET_STATS,
-	VSOCK_CIDREG_CMD_GET_CONFIG,
-	VSOCK_CIDREG_CMD_SET_CONFIG,
-	VSOCK_CIDREG_CMD_TRUST,
-	VSOCK_CIDREG_CMD_UNTRUST,
-	VSOCK_CIDREG_CMD_EVENT,
-	__VSOCK_CIDREG_CMD_MAX
-};
-
-#define VSOCK_CIDREG_CMD_MAX (__VSOCK_CIDREG_CMD_MAX - 1)
-
-/** enum vsock_cidreg_attr - attributes of the family (see the spec). */
-enum vsock_cidreg_attr {
-	VSOCK_CIDREG_A_UNSPEC,
-	VSOCK_CIDREG_A_PAD,
-	VSOCK_CIDREG_A_CID,		/* u32 */
-	VSOCK_CIDREG_A_NETNS_INO,	/* u64 */
-	VSOCK_CIDREG_A_NETNS_FD,	/* s32 */
-	VSOCK_CIDREG_A_KIND,		/* u32, enum vsock_cidreg_kind */
-	VSOCK_CIDREG_A_INFO,		/* u32, VSOCK_CIDREG_INFO_* */
-	VSOCK_CIDREG_A_LABEL,		/* string */
-	VSOCK_CIDREG_A_CREATOR_PID,	/* u32 */
-	VSOCK_CIDREG_A_CREATOR_UID,	/* u32 */
-	VSOCK_CIDREG_A_COMM,		/* string */
-	VSOCK_CIDREG_A_CTIME_NS,	/* u64 */
-	VSOCK_CIDREG_A_HOLDER_PID,	/* u32 */
-	VSOCK_CIDREG_A_MODE,		/* u32, enum vsock_cidreg_mode */
-	VSOCK_CIDREG_A_STRICT,		/* u8 */
-	VSOCK_CIDREG_A_CID_MIN,		/* u32 */
-	VSOCK_CIDREG_A_CID_MAX,		/* u32 */
-	VSOCK_CIDREG_A_QUOTA,		/* u32 */
-	VSOCK_CIDREG_A_PROTECTED_PORTS,	/* binary: u32 array */
-	VSOCK_CIDREG_A_ENTRIES,		/* u32 */
-	VSOCK_CIDREG_A_OP_STATS,	/* nest, one per operation */
-	VSOCK_CIDREG_A_OP,		/* u32, enum vsock_cidreg_op */
-	VSOCK_CIDREG_A_ALLOWED,		/* u64 */
-	VSOCK_CIDREG_A_DENIED,		/* u64 */
-	VSOCK_CIDREG_A_AUDITED,		/* u64 */
-	VSOCK_CIDREG_A_EVENT,		/* u32, enum vsock_cidreg_event */
-	VSOCK_CIDREG_A_REASON,		/* u32, enum vsock_cidreg_reason */
-	VSOCK_CIDREG_A_PID,		/* u32 */
-	VSOCK_CIDREG_A_PORT,		/* u32 */
-	VSOCK_CIDREG_A_TO_NETNS_INO,	/* u64 */
-	__VSOCK_CIDREG_A_MAX
-};
-
-#define VSOCK_CIDREG_A_MAX (__VSOCK_CIDREG_A_MAX - 1)
-
-/** enum vsock_cidreg_event - @VSOCK_CIDREG_A_EVENT of an event. */
-enum vsock_cidreg_event {
-	VSOCK_CIDREG_EVENT_RESERVED = 1,
-	VSOCK_CIDREG_EVENT_RELEASED = 2,
-	VSOCK_CIDREG_EVENT_TRANSFERRED = 3,
-	VSOCK_CIDREG_EVENT_ATTACHED = 4,
-	VSOCK_CIDREG_EVENT_DETACHED = 5,
-	VSOCK_CIDREG_EVENT_ADOPTED = 6,
-	VSOCK_CIDREG_EVENT_DENIED = 7,
-};
-
-/** enum vsock_cidreg_reason - @VSOCK_CIDREG_A_REASON of a release. */
-enum vsock_cidreg_reason {
-	VSOCK_CIDREG_REASON_RELEASED = 1,
-	VSOCK_CIDREG_REASON_LEASE_CLOSED = 2,
-	VSOCK_CIDREG_REASON_NETNS_EXIT = 3,
-	VSOCK_CIDREG_REASON_DEVICE_CLOSED = 4,
-};
+/* Earlier names of what <linux/vsock_cidreg_nl.h> calls FAMILY_NAME and _VERSION. */
+#define VSOCK_CIDREG_GENL_NAME		VSOCK_CIDREG_FAMILY_NAME
+#define VSOCK_CIDREG_GENL_VERSION	VSOCK_CIDREG_FAMILY_VERSION
 
 #endif /* _UAPI_LINUX_VSOCK_CIDREG_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VSOCK_CIDREG_EVENTS_H
+#define _VSOCK_CIDREG_EVENTS_H
+
+#include <linux/gfp.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <net/genetlink.h>
+
+struct net;
+
+/**
+ * struct cidreg_event - what an event of the "events" group says.
+ * @event: enum vsock_cidreg_event.
+ * @reason: enum vsock_cidreg_reason, for a release; else 0.
+ * @cid: the CID.
+ * @kind: enum vsock_cidreg_kind of the entry; 0 for a denial.
+ * @op: enum vsock_cidreg_op, for a denial.
+ * @port: the port, for a denial.
+ * @mode: enum vsock_cidreg_mode, for a denial (audit: would deny).
+ * @netns_ino: the entry's owner, or the netns of a denied operation.
+ * @to_netns_ino: the new owner, for a transfer; else 0.
+ * @pid: the process that acted (for attach/detach: the device's).
+ * @comm: its command name.
+ * @label: the entry's label, or NULL.
+ */
+struct cidreg_event {
+	u32 event;
+	u32 reason;
+	u32 cid;
+	u32 kind;
+	u32 op;
+	u32 port;
+	u32 mode;
+	u64 netns_ino;
+	u64 to_netns_ino;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	const char *label;
+};
+
+/* The family's multicast groups: only "events". */
+#define CIDREG_EVENT_NGROUPS 1
+extern const struct genl_multicast_group cidreg_event_groups[CIDREG_EVENT_NGROUPS];
+
+void cidreg_events_start(const struct genl_family *family);
+void cidreg_events_stop(void);
+void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp);
+void cidreg_event_denied(u32 op, u32 mode, const struct net *net, u32 cid,
+			 u32 port);
+
+#endif /* _VSOCK_CIDREG_EVENTS_H */
