@@ -7,7 +7,9 @@
  * Visibility: events name every netns, so they go to listeners in the
  * initial netns only, with CAP_NET_ADMIN (CAP_SYS_ADMIN on kernels that
  * cannot ask for less: compat.h). Nothing is built when nobody listens.
- * Refusals are logged at most at printk's rate limit.
+ * Refusals, which a pod can cause at will, are sent at most
+ * CIDREG_DENIED_BURST a second and logged at most at printk's rate limit;
+ * the counters of the hooks count every one.
  *
  * The family is netlink.c's: it hands it over once registered
  * (cidreg_events_start()) and takes it back before unregistering it, when
@@ -33,6 +35,9 @@ const struct genl_multicast_group cidreg_event_groups[CIDREG_EVENT_NGROUPS] = {
 
 static const char * const cidreg_op_names[] = VSOCK_CIDREG_OP_NAMES;
 
+#define CIDREG_DENIED_BURST 100
+static DEFINE_RATELIMIT_STATE(cidreg_denied_rs, HZ, CIDREG_DENIED_BURST);
+
 static const struct genl_family *cidreg_events_family;
 
 /**
@@ -41,6 +46,8 @@ static const struct genl_family *cidreg_events_family;
  */
 void cidreg_events_start(const struct genl_family *family)
 {
+	/* No "callbacks suppressed" lines: the counters tell how many. */
+	ratelimit_set_flags(&cidreg_denied_rs, RATELIMIT_MSG_ON_RELEASE);
 	WRITE_ONCE(cidreg_events_family, family);
 }
 
@@ -128,7 +135,8 @@ void cidreg_event_denied(u32 op, u32 mode, const struct net *net, u32 cid,
 	};
 
 	get_task_comm(ev.comm, current);
-	cidreg_event_send(&ev, GFP_ATOMIC);
+	if (__ratelimit(&cidreg_denied_rs))
+		cidreg_event_send(&ev, GFP_ATOMIC);
 	pr_notice_ratelimited("%s %s: pid %d comm %s netns %u cid %u port %u\n",
 			      audit ? "audit: would deny" : "denied",
 			      cidreg_op_names[op], ev.pid, ev.comm,

@@ -6,8 +6,10 @@
 #   awk -v expect="a_test b_test" -v label=distro -f tap-summary.awk LOG
 #
 # A skipped test counts as failed (tests never pass by skipping); so do the
-# tests a program planned but never reported, a program that exits non-zero
-# with no failure of its own, and an expected program that never ran.
+# tests a program planned but never reported, a program that reports no
+# result at all (1..0 included), a program that exits non-zero with no
+# failure of its own, an expected program that never ran, and a run that
+# expected no program.
 # Prints the failures and "LABEL: N passed, N failed".
 
 function close_prog(   missing) {
@@ -22,6 +24,9 @@ function close_prog(   missing) {
 	if (missing > 0) {
 		print label ": " prog ": " missing " planned test(s) never reported"
 		failed += missing
+	} else if (seen == 0) {
+		print label ": " prog ": reported no result"
+		failed++
 	} else if (done && rc != 0 && progfail == 0) {
 		print label ": " prog ": exited " rc " with no failed test"
 		failed++
@@ -50,6 +55,10 @@ prog != "" && /^(not )?ok [0-9]+ / {
 END {
 	close_prog()
 	n = split(expect, want, " ")
+	if (n == 0) {
+		print label ": no test was expected: an empty list proves nothing"
+		failed++
+	}
 	for (i = 1; i <= n; i++) {
 		if (!(want[i] in ran)) {
 			print label ": " want[i] ": never ran"

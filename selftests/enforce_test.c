@@ -497,7 +497,10 @@ TEST_F_TIMEOUT(enforce, rewriting_the_cid_during_set_guest_cid_never_sets_a_refu
 	TH_LOG("%d tries: %d set, %d refused, %d refused CIDs set",
 	       RACE_TRIES, set_ok, refused, leaked);
 	EXPECT_EQ(0, leaked);
+	/* Both CIDs were tried: the refused one was refused, the other set. */
 	EXPECT_LT(0, set_ok);
+	EXPECT_LT(0, refused);
+	EXPECT_EQ(RACE_TRIES, set_ok + refused);
 }
 
 static int count_hooks(void)

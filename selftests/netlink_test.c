@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -188,6 +189,21 @@ TEST_F_TIMEOUT(nl, dump_while_entries_change_is_complete_or_flagged, 240)
 	waitpid(pid, &status, 0);
 	TH_LOG("20 dumps: %d complete, %d flagged NLM_F_DUMP_INTR", complete,
 	       intr);
+	/* Quiet again: a dump is complete and not flagged, so a kernel that
+	 * flagged every dump would not pass.
+	 */
+	{
+		struct got g = {};
+		bool flagged = true;
+		int j, missing = 0;
+
+		nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_GET, NLM_F_DUMP);
+		ASSERT_EQ(0, nl_request(&self->nl, &m, collect, &g, &flagged));
+		for (j = 0; j < 300; j++)
+			missing += !has(&g, 7000 + j);
+		EXPECT_FALSE(flagged);
+		EXPECT_EQ(0, missing);
+	}
 }
 
 static void stats_cb(const struct nlmsghdr *h, void *arg)
@@ -511,6 +527,56 @@ TEST_F_TIMEOUT(nl, events_report_each_change_in_order, 240)
 		  (int)EV_ATTR(m, VSOCK_CIDREG_A_REASON));
 	EXPECT_EQ(4304, (int)EV_ATTR(m, VSOCK_CIDREG_A_CID));
 	nl_close(&ev);
+}
+
+/*
+ * A pod can cause refusals at will: their events are sent at most 100 a
+ * second (events.c), while the counters count every one. A receive
+ * buffer large enough for all of them shows the limit, not drops.
+ */
+TEST_F_TIMEOUT(nl, denial_events_are_rate_limited, 240)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK,
+				 .svm_cid = VMADDR_CID_ANY, .svm_port = 5556 };
+	struct vsock_cidreg_stats before, after;
+	int i, sfd, nsfd2, bufsize = 8 << 20, events = 0;
+	struct timespec t0, t1;
+	struct nl ev;
+	struct nl_msg m;
+	long secs;
+
+	ASSERT_EQ(0, reg_set_param_str("protected_ports", "5556"));
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, setsockopt(ev.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsize,
+				sizeof(bufsize)));
+	ASSERT_EQ(0, nl_join_events(&ev));
+	ASSERT_EQ(0, reg_stats(self->fd, &before));
+	nsfd2 = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_EQ(0, setns(self->nsfd, CLONE_NEWNET));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 1000; i++) {
+		sfd = socket(AF_VSOCK, SOCK_STREAM, 0);
+		EXPECT_EQ(-1, bind(sfd, (struct sockaddr *)&a, sizeof(a)));
+		EXPECT_EQ(EACCES, errno);
+		close(sfd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ASSERT_EQ(0, setns(nsfd2, CLONE_NEWNET));
+	close(nsfd2);
+	/* The whole seconds the refusals spanned, rounded up. */
+	secs = t1.tv_sec - t0.tv_sec + 1;
+	while (next_event_within(&ev, &m, 2000) == VSOCK_CIDREG_EVENT_DENIED)
+		events++;
+	ASSERT_EQ(0, reg_stats(self->fd, &after));
+	EXPECT_EQ(1000ULL, after.denied[VSOCK_CIDREG_OP_BIND_PORT] -
+			   before.denied[VSOCK_CIDREG_OP_BIND_PORT]);
+	TH_LOG("%d denial events for 1000 refusals in under %ld s", events, secs);
+	/* Under 9 s, 1000 events would show that nothing limits them. */
+	ASSERT_GT(9, secs) TH_LOG("1000 binds took %ld s: too slow to tell", secs);
+	EXPECT_LE(1, events);
+	EXPECT_GE(100 * (secs + 1), events);
+	nl_close(&ev);
+	EXPECT_EQ(0, reg_set_param_str("protected_ports", ""));
 }
 
 TEST_HARNESS_MAIN

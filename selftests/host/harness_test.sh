@@ -25,7 +25,7 @@ frame() { # NAME RC BODY
 }
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..18"
 
 out=$(frame a 0 $'1..2\nok 1 x\nok 2 y' | summary a)
 tap counts_passes [ "$out" = "t: 2 passed, 0 failed" ]
@@ -78,6 +78,64 @@ tap kernel_log_check_ignores_benign_lines [ $bad -eq 0 ]
 # run_tests.sh reports a missing program as a failure, not a pass.
 out=$("$repo/selftests/run_tests.sh" /nonexistent nope | summary nope)
 tap run_tests_reports_a_missing_program [ "$out" = "t: 0 passed, 1 failed" ]
+
+# Green needs positive evidence: each way a run once looked green while
+# it was red.
+out=$(frame a 0 '' | summary a)
+tap a_program_that_reports_nothing_fails [ "$out" = "t: 0 passed, 1 failed" ]
+
+out=$(frame a 0 '1..0 # SKIP no vhost_vsock' | summary a)
+tap a_program_that_skips_everything_fails [ "$out" = "t: 0 passed, 1 failed" ]
+
+out=$(printf '' | summary '')
+tap an_empty_test_list_fails [ "$out" = "t: 0 passed, 1 failed" ]
+
+# A fake boot log with about 20 KB of splat: under pipefail the check
+# once died of SIGPIPE (exit 141), which counted as clean.
+big_splat() {
+	echo "[    0.0] Linux version 6.1.0-56-amd64"
+	for i in $(seq 200); do
+		echo "[    1.$i] WARNING: CPU: 0 PID: $i at kernel/foo.c:1 bar+0x1/0x2"
+		echo "[    1.$i] Call Trace: a long line of frames to fill the log up"
+	done
+}
+big_splat >"$d/klog"
+klog_sees_a_big_splat() {
+	local rc=0
+	[ "$(wc -c <"$d/klog")" -gt 20000 ]
+	( set -euo pipefail; klog_check "$d/klog" ) 2>"$d/err" || rc=$?
+	[ "$rc" -eq 1 ] && [ "$(wc -l <"$d/err")" -eq 60 ]
+}
+tap a_20kb_splat_fails_the_kernel_log_check klog_sees_a_big_splat
+
+klog_needs_a_log() {
+	local rc=0
+	: >"$d/empty"
+	( set -euo pipefail; klog_check "$d/empty" ) 2>/dev/null || rc=$?
+	[ "$rc" -eq 2 ]
+	rc=0
+	( set -euo pipefail; klog_check "$d/none" ) 2>/dev/null || rc=$?
+	[ "$rc" -eq 2 ]
+	printf '[    0.0] Linux version 6.1\n[    1.0] vsock_cidreg: version 0.1.0 loaded\n' >"$d/clean"
+	( set -euo pipefail; klog_check "$d/clean" )
+}
+tap a_missing_or_empty_kernel_log_is_no_evidence klog_needs_a_log
+
+# A test function fails on its first failing command, not only its last.
+tap_of_a_failing_middle() {
+	mkdir -p "$d/sub"
+	bash -c '. "$1"; d=$2; middle_fails() { false; true; }
+		tap inner middle_fails >/dev/null; [ "$fails" -eq 1 ]' \
+		sh "$repo/selftests/lib/tap.sh" "$d/sub"
+}
+tap tap_fails_a_function_whose_middle_command_fails tap_of_a_failing_middle
+
+# vmtest.sh counts a VM's log as clean on status 0 alone.
+vmtest_counts_only_status_0() {
+	grep -q 'if \[ "$rc" -eq 0 \]; then' "$repo/selftests/vm/vmtest.sh"
+	! grep -q 'rc" -eq 126 \] || \[ "$rc" -eq 124' "$repo/selftests/vm/vmtest.sh"
+}
+tap vmtest_counts_a_clean_log_on_status_0_alone vmtest_counts_only_status_0
 
 # A clone below a directory the guest covers with tmpfs (CI may clone to
 # /tmp or /root) is still the guest's working directory. The build stays

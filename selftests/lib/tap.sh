@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# For the shell tests: `tap NAME COMMAND...` runs COMMAND and prints
+# For the shell tests: `tap NAME COMMAND...` runs COMMAND (a function runs
+# under `set -e`: any command of it that fails fails the test) and prints
 # "ok N NAME", or "not ok N NAME" and the end of what COMMAND printed.
 # Needs $d, a scratch directory; counts in $n, failures in $fails. Sourced,
 # not run.
 
 n=${n:-0} fails=${fails:-0}
 tap() {
-	local t=$1
+	local t=$1 rc
 	shift
 	n=$((n + 1))
-	if "$@" >"$d/out" 2>&1; then
+	# Not in a condition (nor before ||): there, bash would ignore set -e.
+	# The scripts that source this file do not set -e themselves.
+	( set -e; "$@" ) >"$d/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
 		echo "ok $n $t"
 	else
 		echo "not ok $n $t"

@@ -13,6 +13,19 @@ splat_re='BUG:|WARNING:|Oops|KASAN|UBSAN|possible .*locking|possible recursive l
 
 die() { echo "${prog:-vm}: $*" >&2; exit 1; }
 
+# klog_check KLOG: 0 when KLOG is the log of a booted kernel and shows no
+# splat; 1 when it shows one (the first 60 lines of it go to stderr);
+# 2 when it cannot be read or is no kernel's log. Green needs this 0:
+# safe under `set -euo pipefail` whatever the size of the splat.
+klog_check() {
+	local found
+	[ -s "$1" ] && grep -q 'Linux version' "$1" || return 2
+	found=$(grep -c -E "$splat_re" "$1") || true
+	[ "${found:-0}" -eq 0 ] && return 0
+	grep -E -A12 "$splat_re" "$1" 2>/dev/null | sed -n 1,60p >&2 || true
+	return 1
+}
+
 # cache_dir: where downloads and built kernels are kept between runs;
 # never below the repository, whose `make clean` deletes objects and
 # modules recursively. Without a home (a bare CI runner), /var/cache.
