@@ -44,6 +44,7 @@
 	[VSOCK_CIDREG_EVENT_DETACHED] = "detached", \
 	[VSOCK_CIDREG_EVENT_ADOPTED] = "adopted", \
 	[VSOCK_CIDREG_EVENT_DENIED] = "denied", \
+	[VSOCK_CIDREG_EVENT_CONFIG_CHANGED] = "config-changed", \
 }
 
 #define VSOCK_CIDREG_REASON_NAMES { \

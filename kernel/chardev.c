@@ -226,7 +226,9 @@ static int cidreg_ioctl_trust(void __user *uarg)
 		return err;
 	if ((arg.flags & ~VSOCK_CIDREG_TRUST_REMOVE) || arg.reserved)
 		return -EINVAL;
-	if (!capable(CAP_NET_ADMIN))
+	if (!capable(CAP_NET_ADMIN) ||
+	    !cidreg_may_configure(current->nsproxy->net_ns,
+				  capable(CAP_SYS_ADMIN)))
 		return -EPERM;
 	net = get_net_ns_by_fd(arg.netns_fd);
 	if (IS_ERR(net))

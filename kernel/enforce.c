@@ -49,28 +49,6 @@
 #include "registry.h"
 #include "settings.h"
 
-/* Trusted namespaces */
-
-static bool cidreg_trusted(const struct net *net)
-{
-	return net_eq(net, &init_net) || READ_ONCE(cidreg_net(net)->trusted);
-}
-
-/**
- * cidreg_set_trusted() - add a netns to the trusted set or remove it.
- * @net: the netns.
- * @trusted: add, or remove.
- *
- * Return: 0, or -EINVAL for removing the initial netns.
- */
-int cidreg_set_trusted(struct net *net, bool trusted)
-{
-	if (net_eq(net, &init_net))
-		return trusted ? 0 : -EINVAL;
-	WRITE_ONCE(cidreg_net(net)->trusted, trusted);
-	return 0;
-}
-
 /* Counters and verdicts */
 
 struct cidreg_counters {
@@ -295,7 +273,7 @@ static struct cidreg_setcid *cidreg_setcid_current(void)
 static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 {
 	struct net *net = sc->net;
-	bool trusted = cidreg_trusted(net);
+	bool trusted = cidreg_net_trusted(net);
 	bool strict = cidreg_setting_strict();
 	bool audit = cidreg_setting_mode() == VSOCK_CIDREG_MODE_AUDIT;
 	bool allowed;
@@ -440,7 +418,7 @@ static bool cidreg_connection_refused(struct vsock_sock *vsk,
 		return false;
 
 	op = psk ? VSOCK_CIDREG_OP_ACCEPT : VSOCK_CIDREG_OP_CONNECT;
-	if (!cidreg_trusted(net))
+	if (!cidreg_net_trusted(net))
 		cidreg_owner(cid, net, &owned);
 	else
 		owned = true;
@@ -548,7 +526,7 @@ static int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
 		ret = cidreg_orig_bind(sk, addr);
 		goto out;
 	}
-	trusted = cidreg_trusted(net);
+	trusted = cidreg_net_trusted(net);
 	/* A CID of a local-mode netns's own space: its own, or no one's. */
 	if (cid > VMADDR_CID_HOST && cid != VMADDR_CID_ANY &&
 	    !cidreg_net_local(net) && cidreg_owner(cid, net, &owned) &&

@@ -7,7 +7,6 @@
 
 struct net;
 
-int cidreg_set_trusted(struct net *net, bool trusted);
 void cidreg_stats_read(struct vsock_cidreg_stats *out);
 int cidreg_enforce_init(void);
 void cidreg_enforce_exit(void);

@@ -80,6 +80,15 @@ static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev)
 	     nla_put_u32(msg, VSOCK_CIDREG_A_PORT, ev->port) ||
 	     nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode)))
 		return -EMSGSIZE;
+	if (ev->config &&
+	    (nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode) ||
+	     nla_put_u8(msg, VSOCK_CIDREG_A_STRICT, ev->config->strict) ||
+	     nla_put_u32(msg, VSOCK_CIDREG_A_CID_MIN, ev->config->cid_min) ||
+	     nla_put_u32(msg, VSOCK_CIDREG_A_CID_MAX, ev->config->cid_max) ||
+	     nla_put_u32(msg, VSOCK_CIDREG_A_QUOTA, ev->config->quota) ||
+	     nla_put(msg, VSOCK_CIDREG_A_PROTECTED_PORTS,
+		     ev->config->nports * sizeof(u32), ev->config->ports)))
+		return -EMSGSIZE;
 	return 0;
 }
 

@@ -10,6 +10,22 @@
 struct net;
 
 /**
+ * struct cidreg_event_config - the settings a config-changed event carries.
+ * @strict: strict.
+ * @cid_min: lowest CID of any-CID reservations.
+ * @cid_max: highest.
+ * @quota: the quota.
+ * @nports: how many @ports.
+ * @ports: the protected ports.
+ */
+struct cidreg_event_config {
+	bool strict;
+	u32 cid_min, cid_max, quota;
+	unsigned int nports;
+	const u32 *ports;
+};
+
+/**
  * struct cidreg_event - what an event of the "events" group says.
  * @event: enum vsock_cidreg_event.
  * @reason: enum vsock_cidreg_reason, for a release; else 0.
@@ -23,6 +39,7 @@ struct net;
  * @pid: the process that acted (for attach/detach: the device's).
  * @comm: its command name.
  * @label: the entry's label, or NULL.
+ * @config: for a change of the settings, the settings after it.
  */
 struct cidreg_event {
 	u32 event;
@@ -37,6 +54,7 @@ struct cidreg_event {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	const char *label;
+	const struct cidreg_event_config *config;
 };
 
 /* The family's multicast groups: only "events". */

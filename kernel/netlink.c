@@ -25,6 +25,7 @@
 #include "enforce.h"
 #include "events.h"
 #include "netlink.h"
+#include "netns.h"
 #include "registry.h"
 #include "settings.h"
 
@@ -211,7 +212,9 @@ static int cidreg_nl_stats(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = cidreg_put_header(msg, info->snd_portid, info->snd_seq, 0,
 				VSOCK_CIDREG_CMD_GET_STATS);
-	if (!hdr || nla_put_u32(msg, VSOCK_CIDREG_A_ENTRIES, cidreg_count()))
+	if (!hdr || nla_put_u32(msg, VSOCK_CIDREG_A_ENTRIES, cidreg_count()) ||
+	    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_CONFIG_CHANGES,
+			      cidreg_settings_changes(), VSOCK_CIDREG_A_PAD))
 		goto nospace;
 	for (op = 0; op < VSOCK_CIDREG_OP_COUNT; op++) {
 		nest = nla_nest_start(msg, VSOCK_CIDREG_A_OP_STATS);
@@ -264,6 +267,20 @@ static int cidreg_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Beyond GENL_ADMIN_PERM (CAP_NET_ADMIN in the initial user namespace):
+ * from the initial or a trusted netns, or with CAP_SYS_ADMIN.
+ */
+static int cidreg_nl_may_configure(struct sk_buff *skb, struct genl_info *info)
+{
+	if (cidreg_may_configure(sock_net(skb->sk),
+				 netlink_capable(skb, CAP_SYS_ADMIN)))
+		return 0;
+	NL_SET_ERR_MSG(info->extack,
+		       "from an untrusted netns, changes need CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
 /* settings.c checks everything first, then changes it: all or nothing. */
 static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -273,6 +290,9 @@ static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	const char *why = NULL;
 	int err;
 
+	err = cidreg_nl_may_configure(skb, info);
+	if (err)
+		return err;
 	if (ports && nla_len(ports) % sizeof(u32)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, ports,
 				    "protected ports: an array of u32");
@@ -321,6 +341,9 @@ static int cidreg_nl_trust(struct sk_buff *skb, struct genl_info *info)
 	struct net *net;
 	int err;
 
+	err = cidreg_nl_may_configure(skb, info);
+	if (err)
+		return err;
 	if (GENL_REQ_ATTR_CHECK(info, VSOCK_CIDREG_A_NETNS_FD))
 		return -EINVAL;
 	fd = info->attrs[VSOCK_CIDREG_A_NETNS_FD];

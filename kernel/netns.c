@@ -40,6 +40,32 @@ bool cidreg_may_admin(const struct net *net)
 	       ns_capable(net->user_ns, CAP_NET_ADMIN);
 }
 
+/**
+ * cidreg_net_trusted() - whether a netns is trusted.
+ * @net: the netns.
+ *
+ * Return: true for the initial netns and those added to the trusted set.
+ */
+bool cidreg_net_trusted(const struct net *net)
+{
+	return net_eq(net, &init_net) || READ_ONCE(cidreg_net(net)->trusted);
+}
+
+/**
+ * cidreg_set_trusted() - add a netns to the trusted set or remove it.
+ * @net: the netns.
+ * @trusted: add, or remove.
+ *
+ * Return: 0, or -EINVAL for removing the initial netns.
+ */
+int cidreg_set_trusted(struct net *net, bool trusted)
+{
+	if (net_eq(net, &init_net))
+		return trusted ? 0 : -EINVAL;
+	WRITE_ONCE(cidreg_net(net)->trusted, trusted);
+	return 0;
+}
+
 static int __net_init cidreg_net_init(struct net *net)
 {
 	struct cidreg_net *cn = cidreg_net(net);

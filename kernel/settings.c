@@ -8,13 +8,24 @@
  *
  * The mode is also held by the hook layer: while vsock or vhost_vsock
  * runs unhooked, it pins the mode to off (cidreg_mode_pin_off()).
+ *
+ * Who may change them (cidreg_may_configure()): besides CAP_NET_ADMIN in
+ * the initial user namespace, a caller in the initial or a trusted netns,
+ * or one with CAP_SYS_ADMIN there (a privileged node agent, which could
+ * enter the initial netns anyway); root of a pod with CAP_NET_ADMIN alone
+ * may not. Every change, whatever its path, is counted, logged and sent
+ * as an event naming who made it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/bsearch.h>
+#include <linux/capability.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -23,6 +34,8 @@
 #include <linux/vsock_cidreg.h>
 #include <vsock_cidreg_names.h>
 
+#include "events.h"
+#include "netns.h"
 #include "settings.h"
 
 /* Protected ports: a sorted array, replaced whole under RCU. */
@@ -41,6 +54,7 @@ static u32 cidreg_quota = 256;
 static struct cidreg_ports __rcu *cidreg_ports;
 /* Targets running unhooked: the mode stays off while there are any. */
 static unsigned int cidreg_mode_pins;
+static atomic64_t cidreg_config_changes = ATOMIC64_INIT(0);
 
 static const char * const cidreg_mode_names[] = VSOCK_CIDREG_MODE_NAMES;
 
@@ -103,9 +117,58 @@ static int cidreg_u32_cmp(const void *a, const void *b)
 }
 
 /**
+ * cidreg_may_configure() - whether a caller may change the settings or
+ *	the trusted set.
+ * @net: its netns.
+ * @sys_admin: it has CAP_SYS_ADMIN in the initial user namespace.
+ *
+ * Each path also asks for CAP_NET_ADMIN in the initial user namespace.
+ *
+ * Return: true if @net is the initial or a trusted netns, or @sys_admin.
+ */
+bool cidreg_may_configure(const struct net *net, bool sys_admin)
+{
+	return sys_admin || cidreg_net_trusted(net);
+}
+
+/**
+ * cidreg_settings_changes() - how many changes of the settings there were.
+ *
+ * Return: the count since the module loaded.
+ */
+u64 cidreg_settings_changes(void)
+{
+	return atomic64_read(&cidreg_config_changes);
+}
+
+/* Counts, logs and sends a change made by the current task. */
+static void cidreg_settings_report(u32 mode, const struct cidreg_event_config *cfg)
+{
+	struct cidreg_event ev = {
+		.event = VSOCK_CIDREG_EVENT_CONFIG_CHANGED,
+		.mode = mode,
+		.netns_ino = current->nsproxy->net_ns->ns.inum,
+		.pid = task_tgid_nr(current),
+		.config = cfg,
+	};
+
+	atomic64_inc(&cidreg_config_changes);
+	get_task_comm(ev.comm, current);
+	/* Not rate-limited: only the privileged change settings. */
+	pr_notice("settings changed by pid %d comm %s netns %u: mode %s strict %d cid_min %u cid_max %u quota %u protected ports %u\n",
+		  ev.pid, ev.comm, current->nsproxy->net_ns->ns.inum,
+		  cidreg_mode_names[mode], cfg->strict, cfg->cid_min,
+		  cfg->cid_max, cfg->quota, cfg->nports);
+	cidreg_event_send(&ev, GFP_KERNEL);
+}
+
+/**
  * cidreg_settings_apply() - change settings, all or none.
  * @c: the change.
  * @why: set to what was wrong, on failure.
+ *
+ * The caller checked who asks (cidreg_may_configure()); the change is
+ * counted, logged and sent as an event naming the current task.
  *
  * Return: 0, -EINVAL (a value out of range), -EBUSY (a mode other than
  * off while a target runs unhooked) or -ENOMEM.
@@ -114,7 +177,9 @@ int cidreg_settings_apply(const struct cidreg_settings_change *c,
 			  const char **why)
 {
 	struct cidreg_ports *new = NULL, *old = NULL;
-	u32 min, max;
+	struct cidreg_event_config cfg;
+	u32 ports[CIDREG_PORTS_MAX];
+	u32 min, max, mode;
 	int err;
 
 	if (c->set_ports) {
@@ -152,9 +217,17 @@ int cidreg_settings_apply(const struct cidreg_settings_change *c,
 	if (new)
 		old = rcu_replace_pointer(cidreg_ports, new,
 					  lockdep_is_held(&cidreg_settings_lock));
+	/* What the change left, as it left it. */
+	mode = cidreg_mode;
+	cfg = (struct cidreg_event_config){
+		.strict = cidreg_strict, .cid_min = min, .cid_max = max,
+		.quota = cidreg_quota, .ports = ports,
+		.nports = cidreg_setting_ports(ports),
+	};
 	mutex_unlock(&cidreg_settings_lock);
 	if (old)
 		kfree_rcu(old, rcu);
+	cidreg_settings_report(mode, &cfg);
 	return 0;
 }
 
@@ -164,7 +237,16 @@ static int cidreg_param_apply(const struct cidreg_settings_change *c,
 			      const struct kernel_param *kp)
 {
 	const char *why = NULL;
-	int err = cidreg_settings_apply(c, &why);
+	int err;
+
+	if (!capable(CAP_NET_ADMIN) ||
+	    !cidreg_may_configure(current->nsproxy->net_ns,
+				  capable(CAP_SYS_ADMIN))) {
+		pr_notice_ratelimited("%s: refused: pid %d comm %s may not change the settings\n",
+				      kp->name, task_tgid_nr(current), current->comm);
+		return -EPERM;
+	}
+	err = cidreg_settings_apply(c, &why);
 
 	if (err)
 		pr_notice_ratelimited("%s: refused: %s\n", kp->name, why);

@@ -32,8 +32,12 @@ struct cidreg_settings_change {
 	u32 ports[CIDREG_PORTS_MAX];
 };
 
+struct net;
+
+bool cidreg_may_configure(const struct net *net, bool sys_admin);
 int cidreg_settings_apply(const struct cidreg_settings_change *c,
 			  const char **why);
+u64 cidreg_settings_changes(void);
 void cidreg_settings_exit(void);
 
 u32 cidreg_setting_mode(void);

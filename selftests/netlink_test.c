@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -577,6 +578,121 @@ TEST_F_TIMEOUT(nl, denial_events_are_rate_limited, 240)
 	EXPECT_GE(100 * (secs + 1), events);
 	nl_close(&ev);
 	EXPECT_EQ(0, reg_set_param_str("protected_ports", ""));
+}
+
+/* Drops @cap from the calling process (effective, permitted, inheritable). */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~(1U << (cap % 32));
+	d[cap / 32].permitted &= ~(1U << (cap % 32));
+	d[cap / 32].inheritable &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+/*
+ * Root of a pod: in @nsfd's netns, with CAP_NET_ADMIN, and without
+ * CAP_SYS_ADMIN if @drop. Sets the quota over netlink, trusts its own netns
+ * through the device, writes the quota parameter; returns a bit per
+ * refusal (1, 2, 4), 0 if all were let through.
+ */
+static int pod_root_configures(int nsfd, bool drop)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct nl nl;
+		struct nl_msg m;
+		int fd, ret = 0;
+
+		if (setns(nsfd, CLONE_NEWNET) || (drop && drop_cap(CAP_SYS_ADMIN)))
+			_exit(100);
+		if (nl_open(&nl))
+			_exit(101);
+		nl_msg_init(&m, &nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+		nl_put_u32(&m, VSOCK_CIDREG_A_QUOTA, 77);
+		if (nl_request(&nl, &m, NULL, NULL, NULL) == -EPERM &&
+		    strstr(nl.extack, "CAP_SYS_ADMIN"))
+			ret |= 1;
+		fd = reg_open();
+		if (reg_trust(fd, nsfd, 0) == -EPERM)
+			ret |= 2;
+		close(fd);
+		if (reg_set_param("quota", 78) == -EPERM)
+			ret |= 4;
+		_exit(ret);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * CAP_NET_ADMIN alone does not let a pod change the settings or the
+ * trusted set: its netns must be trusted, or it must hold CAP_SYS_ADMIN.
+ */
+TEST_F_TIMEOUT(nl, changes_from_an_untrusted_netns_need_cap_sys_admin, 120)
+{
+	EXPECT_EQ(1 | 2 | 4, pod_root_configures(self->nsfd, true));
+	EXPECT_EQ(0, run_cmd("grep -qx 256 /sys/module/vsock_cidreg/parameters/quota"));
+	/* With CAP_SYS_ADMIN (a privileged node agent). */
+	EXPECT_EQ(0, pod_root_configures(self->nsfd, false));
+	EXPECT_EQ(0, run_cmd("grep -qx 78 /sys/module/vsock_cidreg/parameters/quota"));
+	/* From a trusted netns (it trusted itself above). */
+	EXPECT_EQ(0, pod_root_configures(self->nsfd, true));
+	ASSERT_EQ(0, reg_trust(self->fd, self->nsfd, VSOCK_CIDREG_TRUST_REMOVE));
+	EXPECT_EQ(1 | 2 | 4, pod_root_configures(self->nsfd, true));
+	EXPECT_EQ(0, reg_set_param("quota", 256));
+}
+
+static void changes_cb(const struct nlmsghdr *h, void *arg)
+{
+	*(uint64_t *)arg = nl_u64(nl_attr(h, VSOCK_CIDREG_A_CONFIG_CHANGES));
+}
+
+static uint64_t config_changes(struct nl *nl)
+{
+	uint64_t n = ~0ULL;
+	struct nl_msg m;
+
+	nl_msg_init(&m, nl, VSOCK_CIDREG_CMD_GET_STATS, 0);
+	if (nl_request(nl, &m, changes_cb, &n, NULL))
+		return ~0ULL;
+	return n;
+}
+
+/* Every change, by netlink or sysfs, is counted, logged and sent. */
+TEST_F_TIMEOUT(nl, every_change_is_counted_logged_and_sent, 120)
+{
+	uint64_t before = config_changes(&self->nl);
+	struct nl ev;
+	struct nl_msg m;
+
+	ASSERT_NE(~0ULL, before);
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, nl_join_events(&ev));
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_QUOTA, 7);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_CONFIG_CHANGED, next_event(&ev, &m));
+	EXPECT_EQ(7, (int)EV_ATTR(m, VSOCK_CIDREG_A_QUOTA));
+	EXPECT_EQ(VSOCK_CIDREG_MODE_ENFORCE, (int)EV_ATTR(m, VSOCK_CIDREG_A_MODE));
+	EXPECT_EQ(getpid(), (int)EV_ATTR(m, VSOCK_CIDREG_A_PID));
+	EXPECT_EQ(0, reg_set_param("quota", 8));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_CONFIG_CHANGED, next_event(&ev, &m));
+	EXPECT_EQ(8, (int)EV_ATTR(m, VSOCK_CIDREG_A_QUOTA));
+	EXPECT_EQ(getpid(), (int)EV_ATTR(m, VSOCK_CIDREG_A_PID));
+	/* A refused change is none. */
+	EXPECT_EQ(-EINVAL, reg_set_param("cid_min", 1));
+	EXPECT_EQ(before + 2, config_changes(&self->nl));
+	EXPECT_EQ(0, run_cmd("dmesg | grep -q 'settings changed by pid %d comm netlink_test .*quota 8 '",
+			     getpid()));
+	nl_close(&ev);
+	EXPECT_EQ(0, reg_set_param("quota", 256));
 }
 
 TEST_HARNESS_MAIN

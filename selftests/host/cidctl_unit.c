@@ -293,6 +293,11 @@ TEST(stats_config_event_output)
 	EXPECT_NE(NULL, strstr(capture(config, &c, false), "protected-ports  none\n"));
 	EXPECT_STREQ("would-be-denied cid 9 netns 8 pid 3 comm socat label \"pod \\\"a\\\"\" op connect port 5\n",
 		     capture(event, &ev, false));
+	/* A change of the settings names the mode, not a CID. */
+	ev = (struct cidreg_event){ .event = 8, .mode = 2, .netns_ino = 8,
+				    .pid = 3, .comm = "cidctl" };
+	EXPECT_STREQ("config-changed mode enforce netns 8 pid 3 comm cidctl\n",
+		     capture(event, &ev, false));
 }
 
 TEST_HARNESS_MAIN

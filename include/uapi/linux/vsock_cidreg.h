@@ -260,7 +260,8 @@ struct vsock_cidreg_trust {
  *
  * Trusted namespaces pass every rule. The initial netns is always trusted.
  * A netns leaves the set when it is destroyed. Needs CAP_NET_ADMIN in the
- * initial user namespace (EPERM). Errors: EINVAL (flags, reserved, the
+ * initial user namespace and a caller in the initial or a trusted netns or
+ * with CAP_SYS_ADMIN there (EPERM). Errors: EINVAL (flags, reserved, the
  * initial netns with REMOVE), EBADF or EINVAL (not a netns fd), EFAULT,
  * E2BIG.
  */

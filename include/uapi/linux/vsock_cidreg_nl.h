@@ -80,6 +80,8 @@ enum vsock_cidreg_op {
  * @VSOCK_CIDREG_EVENT_DETACHED: The device let it go.
  * @VSOCK_CIDREG_EVENT_ADOPTED: A device took an unreserved CID.
  * @VSOCK_CIDREG_EVENT_DENIED: The hooks refused an operation (or would have).
+ * @VSOCK_CIDREG_EVENT_CONFIG_CHANGED: A setting changed (netlink, sysfs or a
+ *   parameter at load); the settings after it.
  */
 enum vsock_cidreg_event {
 	VSOCK_CIDREG_EVENT_RESERVED = 1,
@@ -89,6 +91,7 @@ enum vsock_cidreg_event {
 	VSOCK_CIDREG_EVENT_DETACHED,
 	VSOCK_CIDREG_EVENT_ADOPTED,
 	VSOCK_CIDREG_EVENT_DENIED,
+	VSOCK_CIDREG_EVENT_CONFIG_CHANGED,
 };
 
 /**
@@ -136,6 +139,7 @@ enum vsock_cidreg_attr {
 	VSOCK_CIDREG_A_PID,
 	VSOCK_CIDREG_A_PORT,
 	VSOCK_CIDREG_A_TO_NETNS_INO,
+	VSOCK_CIDREG_A_CONFIG_CHANGES,
 
 	__VSOCK_CIDREG_A_MAX,
 	VSOCK_CIDREG_A_MAX = (__VSOCK_CIDREG_A_MAX - 1)
