@@ -289,9 +289,9 @@ TEST_F_TIMEOUT(guest, slow_reader_stalls_the_host_and_recovers, 240)
 	unsigned char buf[4096];
 	uint32_t sum = 2166136261u;
 	size_t got = 0, stalled;
+	int s, round;
 	pthread_t t;
 	ssize_t n;
-	int s;
 
 	self->lfd = vsock_listen(PORT + 4, 0);
 	ASSERT_LE(0, self->lfd);
@@ -300,10 +300,21 @@ TEST_F_TIMEOUT(guest, slow_reader_stalls_the_host_and_recovers, 240)
 	io.fd = host_accept(self->lfd, self->g);
 	ASSERT_LE(0, io.fd);
 	ASSERT_EQ(0, pthread_create(&t, NULL, host_writer, &io));
-	/* The guest reads nothing for a while: the host runs out of credit. */
-	gsim_poll(self->g, 300);
-	gsim_poll(self->g, 300);
-	stalled = __atomic_load_n(&io.done, __ATOMIC_RELAXED);
+	/*
+	 * The guest reads nothing: the host runs out of credit. Wait for the
+	 * writer to have sent something and then to stop moving, however slow
+	 * the kernel (a debug kernel under TCG takes seconds to start).
+	 */
+	stalled = 0;
+	for (round = 0; round < 200; round++) {
+		size_t now;
+
+		gsim_poll(self->g, 300);
+		now = __atomic_load_n(&io.done, __ATOMIC_RELAXED);
+		if (now && now == stalled)
+			break;
+		stalled = now;
+	}
 	EXPECT_GE((size_t)256 * 1024, stalled);
 	EXPECT_LT((size_t)0, stalled);
 	while (got < io.len) {

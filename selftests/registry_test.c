@@ -75,12 +75,12 @@ static ino_t fd_inode(int fd)
 	return fstat(fd, &st) ? 0 : st.st_ino;
 }
 
-/* Network namespaces are freed asynchronously: wait up to 10 s. */
+/* Network namespaces are freed asynchronously: wait up to 60 s. */
 static int wait_unreserved(int fd, __u32 cid)
 {
 	int i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 600; i++) {
 		if (reg_is_reserved(fd, cid) == 0)
 			return 0;
 		usleep(100 * 1000);

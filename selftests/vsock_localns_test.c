@@ -441,7 +441,7 @@ TEST_F_TIMEOUT(localns, a_local_pods_end_frees_its_cids, SLOW)
 	close(l3);
 	netns_del("cidreg-l3");
 	/* The netns ends once its last reference goes (asynchronously). */
-	for (int i = 0; i < 100 && dump_cid(7600).n; i++)
+	for (int i = 0; i < 600 && dump_cid(7600).n; i++)
 		usleep(100 * 1000);
 	EXPECT_EQ(0, dump_cid(7600).n);
 }
@@ -520,7 +520,7 @@ static void kubevirt_flow(struct __test_metadata *_metadata,
 		close(self->l2);
 		self->l2 = -1;
 		netns_del("cidreg-l2");
-		for (int i = 0; i < 100 && dump_cid(7701).n; i++)
+		for (int i = 0; i < 600 && dump_cid(7701).n; i++)
 			usleep(100 * 1000);
 		EXPECT_EQ(0, dump_cid(7701).n);
 	}
