@@ -18,12 +18,16 @@
  *   are kept in its own space of the registry. A device's netns is the
  *   one it was opened in (vhost_vsock_dev_open() is wrapped to learn it).
  *
- * Lookups on these paths are RCU only, and nothing is allocated; with
- * mode=off every wrapper costs one test before calling the original.
+ * Lookups on the socket paths are RCU only, and nothing is allocated;
+ * SET_GUEST_CID locks the registry from its check until vhost has
+ * published the CID (cidreg_vhost_claim()). With mode=off every wrapper
+ * costs one test before calling the original.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bsearch.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -223,6 +227,26 @@ static void cidreg_devs_exit(void)
 
 /* SET_GUEST_CID */
 
+/*
+ * A test point (debugfs, root only): SET_GUEST_CID sleeps this long between
+ * its check and vhost publishing the CID, with the registry locked, so
+ * that a test can interleave other operations there deterministically.
+ * cidreg_setcid_delays counts the sleeps, for the test to see one begin.
+ */
+static u32 cidreg_setcid_delay_ms;
+static u32 cidreg_setcid_delays;
+static struct dentry *cidreg_debugfs;
+
+static void cidreg_setcid_test_point(void)
+{
+	u32 ms = min_t(u32, READ_ONCE(cidreg_setcid_delay_ms), 10000);
+
+	if (!ms)
+		return;
+	WRITE_ONCE(cidreg_setcid_delays, cidreg_setcid_delays + 1);
+	msleep(ms);
+}
+
 /**
  * struct cidreg_setcid - a VHOST_VSOCK_SET_GUEST_CID in progress.
  * @node: in cidreg_setcids.
@@ -234,7 +258,11 @@ static void cidreg_devs_exit(void)
  * @cid: the CID vhost is about to use, once @checked.
  * @checked: vsock_find_cid() saw it.
  * @refused: it was refused.
+ * @over_quota: for adopting it beyond the quota.
  * @adopted: an adopted entry was made for it.
+ *
+ * Once @checked, the registry is locked until the ioctl returns: what was
+ * decided holds when vhost publishes the CID (cidreg_vhost_claim()).
  */
 struct cidreg_setcid {
 	struct list_head node;
@@ -245,6 +273,7 @@ struct cidreg_setcid {
 	u32 cid;
 	bool checked;
 	bool refused;
+	bool over_quota;
 	bool adopted;
 };
 
@@ -286,6 +315,10 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 	case CIDREG_CLAIM_FOREIGN:
 		allowed = trusted;
 		break;
+	case CIDREG_CLAIM_OVER_QUOTA:
+		allowed = false;
+		sc->over_quota = true;
+		break;
 	default:
 		allowed = !strict || trusted;
 		break;
@@ -316,6 +349,7 @@ static bool cidreg_find_cid_wrapper(unsigned int cid)
 			ret = true;
 			goto out;
 		}
+		cidreg_setcid_test_point();
 	}
 	ret = cidreg_orig_find_cid(cid);
 out:
@@ -329,7 +363,8 @@ out:
  * @ioctl: the request.
  * @arg: its argument.
  *
- * Return: what vhost returns; EPERM for a refused SET_GUEST_CID.
+ * Return: what vhost returns; EPERM for a refused SET_GUEST_CID, EDQUOT
+ * for one that would adopt a CID beyond its netns's quota.
  */
 static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 				       unsigned long arg)
@@ -362,11 +397,11 @@ static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 	spin_unlock(&cidreg_setcids_lock);
 
 	if (sc.refused && ret == -EADDRINUSE)
-		ret = -EPERM;
-	else if (!ret && sc.checked)
+		ret = sc.over_quota ? -EDQUOT : -EPERM;
+	if (!ret && sc.checked)
 		cidreg_vhost_commit(sc.dev, sc.space, sc.cid);
-	else if (sc.adopted)
-		cidreg_vhost_abort(sc.space, sc.cid);
+	else if (sc.checked)
+		cidreg_vhost_abort(sc.space, sc.cid, sc.adopted);
 out:
 	cidreg_hook_exit(idx);
 	return ret;
@@ -452,11 +487,27 @@ static int cidreg_assign_transport_wrapper(struct vsock_sock *vsk,
 
 /* Bind */
 
+/* Put a bound socket back on vsock's unbound list, as before its bind. */
+static void cidreg_unbind(struct vsock_sock *vsk, spinlock_t *lock,
+			  struct list_head (*table)[VSOCK_HASH_SIZE + 1])
+{
+	spin_lock_bh(lock);
+	list_move(&vsk->bound_table, &(*table)[VSOCK_HASH_SIZE]);
+	memset(&vsk->local_addr, 0, sizeof(vsk->local_addr));
+	vsk->local_addr.svm_family = AF_VSOCK;
+	vsk->local_addr.svm_cid = VMADDR_CID_ANY;
+	vsk->local_addr.svm_port = VMADDR_PORT_ANY;
+	spin_unlock_bh(lock);
+}
+
 /*
  * An implicit bind of a stream socket landed on a protected port: give
  * the port back (the socket goes back to vsock's unbound list, as before
  * the bind) and bind again; vsock hands out ports in sequence, so the
- * next try gets another one.
+ * next try gets another one, and one try more than there can be protected
+ * ports gets past them all unless other binds race it there. Whatever the
+ * outcome, the socket never stays on a protected port: when the tries run
+ * out it is left unbound and the bind fails with -EADDRNOTAVAIL.
  */
 static int cidreg_rebind(struct sock *sk, struct sockaddr_vm *addr,
 			 const struct net *net)
@@ -478,7 +529,7 @@ static int cidreg_rebind(struct sock *sk, struct sockaddr_vm *addr,
 		err = -EADDRNOTAVAIL;
 		goto out;
 	}
-	for (tries = 0; tries < 8; tries++) {
+	for (tries = 0; tries <= CIDREG_PORTS_MAX + 8; tries++) {
 		u32 port = vsk->local_addr.svm_port;
 
 		if (!cidreg_port_protected(port))
@@ -486,13 +537,9 @@ static int cidreg_rebind(struct sock *sk, struct sockaddr_vm *addr,
 		if (!cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, false, net,
 				   vsk->local_addr.svm_cid, port))
 			goto out;
-		spin_lock_bh(lock);
-		list_move(&vsk->bound_table, &(*table)[VSOCK_HASH_SIZE]);
-		memset(&vsk->local_addr, 0, sizeof(vsk->local_addr));
-		vsk->local_addr.svm_family = AF_VSOCK;
-		vsk->local_addr.svm_cid = VMADDR_CID_ANY;
-		vsk->local_addr.svm_port = VMADDR_PORT_ANY;
-		spin_unlock_bh(lock);
+		cidreg_unbind(vsk, lock, table);
+		if (tries == CIDREG_PORTS_MAX + 8)
+			break;
 		err = cidreg_orig_bind(sk, addr);
 		if (err)
 			goto out;
@@ -566,7 +613,17 @@ static const struct cidreg_wrappers cidreg_enforce_wrappers = {
  */
 int cidreg_enforce_init(void)
 {
-	return cidreg_hooks_init(&cidreg_enforce_wrappers);
+	int err = cidreg_hooks_init(&cidreg_enforce_wrappers);
+
+	if (err)
+		return err;
+	/* Without debugfs, the test point is not there: nothing else needs it. */
+	cidreg_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_u32("setcid_delay_ms", 0600, cidreg_debugfs,
+			   &cidreg_setcid_delay_ms);
+	debugfs_create_u32("setcid_delays", 0400, cidreg_debugfs,
+			   &cidreg_setcid_delays);
+	return 0;
 }
 
 /**
@@ -574,6 +631,7 @@ int cidreg_enforce_init(void)
  */
 void cidreg_enforce_exit(void)
 {
+	debugfs_remove(cidreg_debugfs);
 	cidreg_hooks_exit();
 	cidreg_devs_exit();
 }

@@ -132,6 +132,7 @@ static int cidreg_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
  */
 static int cidreg_nl_dump_start(struct netlink_callback *cb)
 {
+	struct cidreg_viewer viewer = cidreg_viewer_of(cb->skb);
 	struct nlattr **attrs = cidreg_dump_attrs(cb);
 	struct nlattr *fd = attrs[VSOCK_CIDREG_A_NETNS_FD];
 	struct net *net;
@@ -147,6 +148,12 @@ static int cidreg_nl_dump_start(struct netlink_callback *cb)
 	if (IS_ERR(net)) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, fd, "not a netns fd");
 		return PTR_ERR(net);
+	}
+	if (!cidreg_viewer_sees(&viewer, net)) {
+		put_net(net);
+		NL_SET_ERR_MSG_ATTR(cb->extack, fd,
+				    "filtering by another netns needs CAP_NET_ADMIN");
+		return -EPERM;
 	}
 	cb->args[2] = (long)net;
 	return 0;

@@ -87,6 +87,29 @@ struct cidreg_holder {
 	struct pid *pid;
 };
 
+/**
+ * struct cidreg_charge - the entries one creator's namespaces hold.
+ * @node: in cidreg_charges.
+ * @ns: the user namespace the creator was in (a reference).
+ * @uid: the creator.
+ * @count: entries owned by a netns that belongs to a user namespace
+ *	@uid created in @ns, or to one nested below it.
+ *
+ * A netns's quota would be multiplied by creating namespaces: whoever may
+ * reserve for its own netns may also unshare(CLONE_NEWUSER | CLONE_NEWNET)
+ * and reserve again. So an entry is also charged to the creator of each
+ * user namespace up the chain of its netns, as the kernel's ucounts are,
+ * except to the global root (a container runtime creating pods' user
+ * namespaces: each pod keeps its own quota), and each charge is held
+ * within the same quota.
+ */
+struct cidreg_charge {
+	struct hlist_node node;
+	struct user_namespace *ns;
+	kuid_t uid;
+	unsigned int count;
+};
+
 static struct cidreg_space cidreg_global = {
 	.xa = XARRAY_INIT(cidreg_global.xa, XA_FLAGS_ALLOC),
 	.node = LIST_HEAD_INIT(cidreg_global.node),
@@ -98,6 +121,8 @@ static u64 cidreg_space_ids;
 static DEFINE_MUTEX(cidreg_lock);
 /* Devices holding a registry CID, by device. Under cidreg_lock. */
 static DEFINE_HASHTABLE(cidreg_holders, 6);
+/* Charges by user namespace and creator. Under cidreg_lock. */
+static DEFINE_HASHTABLE(cidreg_charges, 6);
 /* Changes with every change of the table, for dump consistency. */
 static unsigned int cidreg_generation;
 static unsigned int cidreg_entries;
@@ -212,6 +237,116 @@ static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
 	cidreg_event_send(&ev, GFP_KERNEL);
 }
 
+/* The charge of @uid in @ns; with @create, a new one if none. Under cidreg_lock. */
+static struct cidreg_charge *cidreg_charge_find(struct user_namespace *ns,
+						kuid_t uid, bool create)
+{
+	unsigned long key = (unsigned long)ns ^ __kuid_val(uid);
+	struct cidreg_charge *c;
+
+	lockdep_assert_held(&cidreg_lock);
+	hash_for_each_possible(cidreg_charges, c, node, key)
+		if (c->ns == ns && uid_eq(c->uid, uid))
+			return c;
+	if (!create)
+		return NULL;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->ns = get_user_ns(ns);
+	c->uid = uid;
+	hash_add(cidreg_charges, &c->node, key);
+	return c;
+}
+
+static void cidreg_charge_put(struct cidreg_charge *c)
+{
+	if (c->count)
+		return;
+	hash_del(&c->node);
+	put_user_ns(c->ns);
+	kfree(c);
+}
+
+/*
+ * From @ns up, the first user namespace whose creator is charged (one not
+ * created by the global root), or NULL. A chain is at most 32 long, the
+ * kernel's nesting limit.
+ */
+static struct user_namespace *cidreg_charged(struct user_namespace *ns)
+{
+	for (; ns != &init_user_ns; ns = ns->parent)
+		if (!uid_eq(ns->owner, GLOBAL_ROOT_UID))
+			return ns;
+	return NULL;
+}
+
+/* Takes back one entry of @net from its netns and creators. Under cidreg_lock. */
+static void cidreg_uncharge(const struct net *net)
+{
+	struct user_namespace *ns;
+	struct cidreg_charge *c;
+
+	lockdep_assert_held(&cidreg_lock);
+	cidreg_net(net)->count--;
+	for (ns = cidreg_charged(net->user_ns); ns;
+	     ns = cidreg_charged(ns->parent)) {
+		c = cidreg_charge_find(ns->parent, ns->owner, false);
+		if (WARN_ON_ONCE(!c || !c->count))
+			continue;
+		c->count--;
+		cidreg_charge_put(c);
+	}
+}
+
+/*
+ * Charges one more entry of @net to its netns and to the creators of its
+ * user namespaces; each must be below the quota (0: no limit). Returns 0,
+ * -EDQUOT or -ENOMEM, charging nothing on failure. Under cidreg_lock.
+ */
+static int cidreg_charge(const struct net *net)
+{
+	unsigned int quota = cidreg_setting_quota();
+	struct user_namespace *ns, *failed = NULL;
+	struct cidreg_charge *c;
+	int err = 0;
+
+	lockdep_assert_held(&cidreg_lock);
+	if (quota && cidreg_net(net)->count >= quota)
+		return -EDQUOT;
+	for (ns = cidreg_charged(net->user_ns); ns;
+	     ns = cidreg_charged(ns->parent)) {
+		c = cidreg_charge_find(ns->parent, ns->owner, true);
+		if (!c)
+			err = -ENOMEM;
+		else if (quota && c->count >= quota)
+			err = -EDQUOT;
+		else
+			c->count++;
+		if (err) {
+			failed = ns;
+			break;
+		}
+	}
+	if (!err) {
+		cidreg_net(net)->count++;
+		return 0;
+	}
+	/* Take back what was charged below the level that failed. */
+	for (ns = cidreg_charged(net->user_ns); ns;
+	     ns = cidreg_charged(ns->parent)) {
+		c = cidreg_charge_find(ns->parent, ns->owner, false);
+		if (ns == failed) {
+			if (c)
+				cidreg_charge_put(c);	/* one just made */
+			break;
+		}
+		c->count--;
+		cidreg_charge_put(c);
+	}
+	return err;
+}
+
 /* Links a stored entry to its owner and lease. Under cidreg_lock. */
 static void cidreg_entry_link(struct cidreg_entry *e)
 {
@@ -219,7 +354,6 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 
 	lockdep_assert_held(&cidreg_lock);
 	list_add_tail(&e->net_node, &cn->entries);
-	cn->count++;
 	if (e->space != &cidreg_global && list_empty(&e->space->node)) {
 		e->space->id = ++cidreg_space_ids;
 		list_add_tail(&e->space->node, &cidreg_spaces);
@@ -245,7 +379,7 @@ static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 	if (e->space != &cidreg_global && xa_empty(&e->space->xa))
 		list_del_init(&e->space->node);
 	list_del(&e->net_node);
-	cidreg_net(e->net)->count--;
+	cidreg_uncharge(e->net);
 	if (e->lease)
 		list_del(&e->lease_node);
 	cidreg_entry_free(e);
@@ -334,7 +468,6 @@ static int cidreg_store_any(struct cidreg_entry *e, u32 min, u32 max,
  */
 int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
 {
-	unsigned int quota = cidreg_setting_quota();
 	struct cidreg_entry *e;
 	int err;
 
@@ -347,16 +480,17 @@ int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
 		return -ENOMEM;
 
 	mutex_lock(&cidreg_lock);
-	if (quota && cidreg_net(req->net)->count >= quota) {
-		err = -EDQUOT;
+	err = cidreg_charge(req->net);
+	if (err)
 		goto fail;
-	}
 	if (req->any)
 		err = cidreg_store_any(e, req->min, req->max, req->lowest);
 	else
 		err = cidreg_store_given(e, req->cid);
-	if (err)
+	if (err) {
+		cidreg_uncharge(req->net);
 		goto fail;
+	}
 	cidreg_entry_link(e);
 	*cid = e->cid;
 	mutex_unlock(&cidreg_lock);
@@ -475,6 +609,21 @@ static void cidreg_release_net(struct net *net)
 	mutex_unlock(&cidreg_lock);
 }
 
+/**
+ * cidreg_viewer_sees() - whether a viewer sees a netns's entries in full.
+ * @viewer: who reads.
+ * @net: the netns that owns the entries.
+ *
+ * Return: true for the viewer's own netns, and for every netns when the
+ * viewer is an admin. Others see that a CID is taken, never by whom, and
+ * so may not select entries by their owner either.
+ */
+bool cidreg_viewer_sees(const struct cidreg_viewer *viewer,
+			const struct net *net)
+{
+	return viewer->admin || net_eq(net, viewer->net);
+}
+
 /* Describes @e as @viewer sees it. Under cidreg_lock. */
 static void cidreg_entry_fill(const struct cidreg_entry *e,
 			      const struct cidreg_viewer *viewer,
@@ -488,7 +637,7 @@ static void cidreg_entry_fill(const struct cidreg_entry *e,
 		out->info |= VSOCK_CIDREG_INFO_OWN;
 	if (e->space != &cidreg_global)
 		out->info |= VSOCK_CIDREG_INFO_LOCAL;
-	if (!own && !viewer->admin) {
+	if (!cidreg_viewer_sees(viewer, e->net)) {
 		out->info |= VSOCK_CIDREG_INFO_HIDDEN;
 	} else {
 		out->kind = e->kind;
@@ -602,8 +751,6 @@ unsigned int cidreg_count(void)
 int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
 		    bool persistent)
 {
-	unsigned int quota = cidreg_setting_quota();
-	struct cidreg_net *from_cn, *to_cn = cidreg_net(to);
 	struct cidreg_entry *e;
 	struct net *from;
 	int err = 0;
@@ -628,14 +775,11 @@ int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
 	}
 	from = e->net;
 	if (!net_eq(from, to)) {
-		if (quota && to_cn->count >= quota) {
-			err = -EDQUOT;
+		err = cidreg_charge(to);
+		if (err)
 			goto out;
-		}
-		from_cn = cidreg_net(e->net);
-		list_move_tail(&e->net_node, &to_cn->entries);
-		from_cn->count--;
-		to_cn->count++;
+		cidreg_uncharge(from);
+		list_move_tail(&e->net_node, &cidreg_net(to)->entries);
 		WRITE_ONCE(e->net, to);
 	}
 	if (persistent && e->lease) {
@@ -677,32 +821,47 @@ bool cidreg_owner(u32 cid, const struct net *net, bool *owned)
  * @net: who claims it: the caller's netns, or the device's local-mode
  *	netns.
  * @adopt: if @cid is not reserved, reserve it for @net as an adopted
- *	entry, before the device takes it (so no reserver gets it meanwhile).
- * @adopted: set to whether it was adopted; the caller then either
- *	commits (cidreg_vhost_commit()) or aborts (cidreg_vhost_abort()).
+ *	entry, before the device takes it (so no reserver gets it meanwhile),
+ *	within @net's quota.
+ * @adopted: set to whether it was adopted.
  *
- * Return: whether @cid is reserved, by @net or another netns.
+ * Returns with the registry locked: nothing in it changes until the caller
+ * either commits (cidreg_vhost_commit(), once vhost has published the CID)
+ * or aborts (cidreg_vhost_abort()), which unlock it. So what was decided
+ * here still holds when the device takes the CID: no reservation, release
+ * or transfer of it can come in between. vhost takes none of the
+ * registry's locks meanwhile: it looks the CID up under RCU and then takes
+ * its own mutex, which the registry never takes.
+ *
+ * Return: whether @cid is reserved, by @net or another netns, or would be
+ * adopted beyond @net's quota.
  */
 enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				     struct net *net, bool adopt,
 				     bool *adopted)
+	__acquires(&cidreg_lock)
 {
 	struct cidreg_request req = { .net = net, .label = "" };
 	struct cidreg_entry *e, *new = NULL;
 	enum cidreg_claim claim;
+	int err;
 
 	*adopted = false;
 	if (adopt)
 		new = cidreg_entry_new(&req);
 
 	mutex_lock(&cidreg_lock);
+	__acquire(&cidreg_lock);	/* for sparse: held until commit or abort */
 	e = xa_load(&space->xa, cid);
 	if (e) {
 		claim = net_eq(e->net, net) ? CIDREG_CLAIM_OWNED :
 					      CIDREG_CLAIM_FOREIGN;
 	} else {
 		claim = CIDREG_CLAIM_UNRESERVED;
-		if (new) {
+		err = new ? cidreg_charge(net) : -ENOMEM;
+		if (err == -EDQUOT)
+			claim = CIDREG_CLAIM_OVER_QUOTA;
+		if (!err) {
 			new->cid = cid;
 			new->kind = VSOCK_CIDREG_KIND_ADOPTED;
 			new->space = space;
@@ -710,11 +869,11 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				cidreg_entry_link(new);
 				*adopted = true;
 				new = NULL;
+			} else {
+				cidreg_uncharge(net);
 			}
 		}
 	}
-	mutex_unlock(&cidreg_lock);
-
 	if (new) {
 		put_pid(new->creator);
 		kfree(new);
@@ -753,21 +912,23 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
 }
 
 /**
- * cidreg_vhost_commit() - a vhost-vsock device took a CID.
+ * cidreg_vhost_commit() - a vhost-vsock device took the CID it claimed.
  * @dev: the device.
  * @space: its space, as claimed.
  * @cid: the CID it now holds.
  *
  * The CID it held before, if any, is let go: an adopted entry of it ends.
  * If @cid is in the registry, the entry records the device and the caller.
+ * Unlocks the registry that cidreg_vhost_claim() locked.
  */
 void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid)
+	__releases(&cidreg_lock)
 {
 	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL);
 	struct cidreg_holder *old;
 	struct cidreg_entry *e;
 
-	mutex_lock(&cidreg_lock);
+	lockdep_assert_held(&cidreg_lock);
 	old = cidreg_holder_find(dev);
 	if (old && (old->cid != cid || old->space != space))
 		cidreg_holder_detach(old);
@@ -788,25 +949,34 @@ void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid)
 		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_ATTACHED, 0, NULL, NULL);
 	}
 out:
+	__release(&cidreg_lock);
 	mutex_unlock(&cidreg_lock);
 	kfree(h);
 }
 
 /**
  * cidreg_vhost_abort() - a vhost-vsock device did not take the CID it
- *	claimed: end the entry cidreg_vhost_claim() adopted for it.
+ *	claimed: end the entry cidreg_vhost_claim() adopted for it, if any.
  * @space: its space, as claimed.
  * @cid: the CID.
+ * @adopted: cidreg_vhost_claim() adopted it.
+ *
+ * Unlocks the registry that cidreg_vhost_claim() locked.
  */
-void cidreg_vhost_abort(struct cidreg_space *space, u32 cid)
+void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted)
+	__releases(&cidreg_lock)
 {
 	struct cidreg_entry *e;
 
-	mutex_lock(&cidreg_lock);
-	/* Only its creator's device could have attached it. */
-	e = xa_load(&space->xa, cid);
-	if (e && e->kind == VSOCK_CIDREG_KIND_ADOPTED && !e->holder)
-		cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
+	lockdep_assert_held(&cidreg_lock);
+	if (adopted) {
+		/* The registry stayed locked: it is the entry claimed. */
+		e = xa_load(&space->xa, cid);
+		if (!WARN_ON_ONCE(!e || e->kind != VSOCK_CIDREG_KIND_ADOPTED ||
+				  e->holder))
+			cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
+	}
+	__release(&cidreg_lock);
 	mutex_unlock(&cidreg_lock);
 }
 

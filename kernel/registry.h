@@ -58,6 +58,8 @@ struct cidreg_viewer {
 	bool admin;
 };
 
+bool cidreg_viewer_sees(const struct cidreg_viewer *viewer,
+			const struct net *net);
 int cidreg_query(u32 cid, const struct cidreg_viewer *viewer,
 		 struct vsock_cidreg_entry *out);
 int cidreg_query_next(u64 *space, u32 *cid, const struct net *owner,
@@ -74,11 +76,14 @@ void cidreg_registry_exit(void);
  * @CIDREG_CLAIM_OWNED: by the claimer's netns.
  * @CIDREG_CLAIM_FOREIGN: by another netns.
  * @CIDREG_CLAIM_UNRESERVED: not at all.
+ * @CIDREG_CLAIM_OVER_QUOTA: not at all, and adopting it would take the
+ *	claimer beyond its quota.
  */
 enum cidreg_claim {
 	CIDREG_CLAIM_OWNED,
 	CIDREG_CLAIM_FOREIGN,
 	CIDREG_CLAIM_UNRESERVED,
+	CIDREG_CLAIM_OVER_QUOTA,
 };
 
 bool cidreg_owner(u32 cid, const struct net *net, bool *owned);
@@ -86,7 +91,7 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				     struct net *net, bool adopt,
 				     bool *adopted);
 void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid);
-void cidreg_vhost_abort(struct cidreg_space *space, u32 cid);
+void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted);
 void cidreg_vhost_detach(const void *dev);
 
 #endif /* _VSOCK_CIDREG_REGISTRY_H */

@@ -185,6 +185,9 @@ FIXTURE_TEARDOWN(enforce)
 {
 	int i;
 
+	run_cmd("! test -e /sys/kernel/debug/vsock_cidreg/setcid_delay_ms || "
+		"echo 0 > /sys/kernel/debug/vsock_cidreg/setcid_delay_ms");
+
 	for (i = 0; i < 3; i++) {
 		if (self->ns[i] >= 0)
 			close(self->ns[i]);
@@ -327,6 +330,132 @@ TEST_F(enforce, device_setting_another_cid_lets_the_adopted_one_go)
 	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X + 1, &e));
 }
 
+/*
+ * A device's adopted CIDs count against its netns's quota like its
+ * reservations: once adoption ignored it (13 entries with quota=3).
+ */
+TEST_F(enforce, adoption_counts_against_the_quota)
+{
+	struct vsock_cidreg_stats before, after;
+	struct vsock_cidreg_entry e;
+	int vfd, vfd2;
+
+	ASSERT_EQ(0, reg_set_param("quota", 2));
+	ASSERT_EQ(CID_X, reg_reserve_cid(self->fd, CID_X, 0));
+	vfd = vhost_vsock_claim(CID_X + 1);	/* adopted: 2 of 2 */
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, reg_stats(self->fd, &before));
+	EXPECT_EQ(-EDQUOT, vhost_vsock_claim(CID_X + 2));
+	ASSERT_EQ(0, reg_stats(self->fd, &after));
+	EXPECT_EQ(counter(&before, 1, VSOCK_CIDREG_OP_SET_CID) + 1,
+		  counter(&after, 1, VSOCK_CIDREG_OP_SET_CID));
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X + 2, &e));
+	/* Its own reservation takes no more of it. */
+	vfd2 = vhost_vsock_claim(CID_X);
+	EXPECT_LE(0, vfd2);
+	/* A CID freed is quota back. */
+	close(vfd);
+	vfd = vhost_vsock_claim(CID_X + 2);
+	EXPECT_LE(0, vfd);
+	ASSERT_EQ(0, reg_query(self->fd, CID_X + 2, &e));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
+	close(vfd);
+	close(vfd2);
+}
+
+#define SETCID_DEBUGFS "/sys/kernel/debug/vsock_cidreg/"
+
+static long debugfs_read(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SETCID_DEBUGFS "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+struct setcid_call {
+	int nsfd;
+	int vfd;
+	__u64 cid;
+	int ret;
+};
+
+static void *setcid_thread(void *arg)
+{
+	struct setcid_call *c = arg;
+
+	c->ret = setns(c->nsfd, CLONE_NEWNET) ? -errno :
+		 ioctl(c->vfd, VHOST_VSOCK_SET_GUEST_CID, &c->cid) ? -errno : 0;
+	return NULL;
+}
+
+static void *close_thread(void *arg)
+{
+	close(*(int *)arg);
+	return NULL;
+}
+
+/*
+ * SET_GUEST_CID decides in vsock_find_cid() and vhost publishes the CID
+ * after it: nothing may change the registry in between. The test point
+ * holds pod A's second device D2 there, past a check that found X pod A's
+ * (adopted by its device D1); then D1 closes and the agent reserves X for
+ * pod B. Before, D2 then took X and became the holder of pod B's
+ * reservation. Now D1's close and the reservation wait for D2, which finds
+ * X still held by D1 (EADDRINUSE).
+ */
+TEST_F_TIMEOUT(enforce, set_guest_cid_in_flight_keeps_its_decision, SLOW)
+{
+	struct setcid_call c = { .nsfd = self->ns[OWNER], .cid = CID_X };
+	struct vsock_cidreg_entry e;
+	pthread_t t2, t1;
+	int init, d1, i;
+	long delays;
+
+	init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, init);
+	ASSERT_EQ(0, setns(self->ns[OWNER], CLONE_NEWNET));
+	d1 = vhost_vsock_claim(CID_X);
+	c.vfd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
+	ASSERT_EQ(0, setns(init, CLONE_NEWNET));
+	ASSERT_LE(0, d1);
+	ASSERT_LE(0, c.vfd);
+	ASSERT_EQ(0, ioctl(c.vfd, VHOST_SET_OWNER));
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	ASSERT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
+
+	delays = debugfs_read("setcid_delays");
+	ASSERT_LE(0, delays) TH_LOG("no test point in " SETCID_DEBUGFS);
+	ASSERT_EQ(0, run_cmd("echo 2000 > " SETCID_DEBUGFS "setcid_delay_ms"));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, setcid_thread, &c));
+	for (i = 0; i < 600 && debugfs_read("setcid_delays") == delays; i++)
+		usleep(10 * 1000);
+	ASSERT_EQ(delays + 1, debugfs_read("setcid_delays"));
+	/* D2 is between its check and vhost's publishing. */
+	ASSERT_EQ(0, pthread_create(&t1, NULL, close_thread, &d1));
+	ASSERT_EQ(0, pthread_join(t1, NULL));
+	EXPECT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = CID_X, .netns_fd = self->ns[OTHER],
+		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
+	ASSERT_EQ(0, pthread_join(t2, NULL));
+	EXPECT_EQ(-EADDRINUSE, c.ret);
+
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_LEASE, (int)e.kind);
+	EXPECT_EQ(0, e.holder_pid);
+	EXPECT_EQ(0, (int)(e.info & VSOCK_CIDREG_INFO_ATTACHED));
+	close(c.vfd);
+	close(init);
+}
+
 TEST_F(enforce, owner_device_is_recorded_as_holder_of_a_reserved_cid)
 {
 	struct vsock_cidreg_entry e;
@@ -393,15 +522,25 @@ TEST_F(enforce, protected_ports_parameter_is_validated)
 			     "/sys/module/vsock_cidreg/parameters/protected_ports"));
 }
 
-/* An implicit bind (connect) of an untrusted netns skips protected ports. */
+/* vsock's implicit ports: after 0xfffffffe it wraps to 1024. */
+static unsigned int next_port(unsigned int port)
+{
+	return port + 1 == VMADDR_PORT_ANY ? 1024 : port + 1;
+}
+
+/*
+ * An implicit bind (connect) of an untrusted netns skips protected ports,
+ * as many as there may be (32), all in a row where vsock's next implicit
+ * port is: it once gave up after 8 and left the socket on the 8th.
+ */
 TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 {
 	struct sockaddr_vm addr = { .svm_family = AF_VSOCK, .svm_cid = CID_X,
 				    .svm_port = 1234 };
 	socklen_t len = sizeof(addr);
-	unsigned int next;
-	char ports[32];
-	int fd, vfd;
+	unsigned int next, p;
+	char ports[32 * 12];
+	int fd, vfd, i, n;
 
 	/* CID_X is the other netns's own: its connects go through. */
 	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
@@ -417,11 +556,11 @@ TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&addr, sizeof(addr)));
 	EXPECT_EQ(vhost_stopped_connect_errno(), errno);
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&addr, &len));
-	next = addr.svm_port + 1;
-	if (next == VMADDR_PORT_ANY)	/* vsock wraps to 1024 */
-		next = 1024;
+	next = next_port(addr.svm_port);
 	close(fd);
-	snprintf(ports, sizeof(ports), "%u", next);
+	for (i = n = 0, p = next; i < 32; i++, p = next_port(p))
+		n += snprintf(ports + n, sizeof(ports) - n, "%s%u",
+			      i ? "," : "", p);
 	ASSERT_EQ(0, reg_set_param_str("protected_ports", ports));
 
 	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -432,8 +571,9 @@ TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 	EXPECT_EQ(vhost_stopped_connect_errno(), errno);
 	len = sizeof(addr);
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&addr, &len));
-	EXPECT_NE(next, addr.svm_port);
 	EXPECT_NE(VMADDR_PORT_ANY, addr.svm_port);
+	for (i = 0, p = next; i < 32; i++, p = next_port(p))
+		EXPECT_NE(p, addr.svm_port) TH_LOG("protected port %u", p);
 	close(fd);
 	close(vfd);
 }
@@ -517,7 +657,14 @@ TEST_F_TIMEOUT(enforce, hooks_follow_vsock_and_vhost_vsock_loading_and_unloading
 	self->fd = -1;
 	/* Unload everything, load us first, then vsock and vhost_vsock. */
 	ASSERT_EQ(0, module_unload("vsock_cidreg"));
-	run_cmd("modprobe -r vhost_vsock; modprobe -r vsock_loopback; modprobe -r vsock");
+	/*
+	 * A socket that connected to a guest holds vhost_vsock until vsock
+	 * has closed it, up to its close timeout (8 s) after close(): the
+	 * sockets of earlier tests may still be closing.
+	 */
+	run_cmd("for i in $(seq 60); do "
+		"modprobe -r vhost_vsock vsock_loopback vsock 2>/dev/null && exit; "
+		"sleep 0.5; done; grep . /sys/module/vhost_vsock/refcnt");
 	ASSERT_FALSE(module_loaded("vsock"));
 	ASSERT_EQ(0, module_load("vsock_cidreg"));
 	EXPECT_EQ(0, count_hooks());

@@ -8,11 +8,15 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -52,22 +56,6 @@ FIXTURE_TEARDOWN(registry)
 	}
 }
 
-/* The child's exit status: 0, or the number of the first check that failed. */
-#define CHILD_CHECK(n, cond)		\
-	do {				\
-		if (!(cond))		\
-			_exit(n);	\
-	} while (0)
-
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 static ino_t fd_inode(int fd)
 {
 	struct stat st;
@@ -75,17 +63,27 @@ static ino_t fd_inode(int fd)
 	return fstat(fd, &st) ? 0 : st.st_ino;
 }
 
-/* Network namespaces are freed asynchronously: wait up to 60 s. */
-static int wait_unreserved(int fd, __u32 cid)
+/*
+ * Network namespaces are freed asynchronously: wait up to 60 s for none of
+ * [first, last) to be reserved.
+ */
+static int wait_unreserved_range(int fd, __u32 first, __u32 last)
 {
 	int i;
 
 	for (i = 0; i < 600; i++) {
-		if (reg_is_reserved(fd, cid) == 0)
+		while (first < last && reg_is_reserved(fd, first) == 0)
+			first++;
+		if (first == last)
 			return 0;
 		usleep(100 * 1000);
 	}
 	return -1;
+}
+
+static int wait_unreserved(int fd, __u32 cid)
+{
+	return wait_unreserved_range(fd, cid, cid + 1);
 }
 
 /* Reserve */
@@ -457,6 +455,124 @@ TEST_F(registry, quota_limits_the_reservations_of_each_netns)
 	EXPECT_EQ(1752, reg_reserve_cid(self->fd, 1752, 0));
 	close(nsfd);
 	netns_del("cidreg-quota");
+}
+
+/* Writes a line to a file in one write(), as /proc's maps want it. */
+static int __attribute__((format(printf, 2, 3)))
+write_file(const char *path, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	int fd, n, ok;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A pod's unprivileged process with a device fd in one child process per
+ * netns: it unshares a user and a net namespace and reserves as many as it
+ * can, @n tries from @cid; it then keeps them (and its namespaces) until
+ * killed. Writes how many it got to @out. With @nest, it first nests
+ * @nest user and net namespaces deeper.
+ */
+static pid_t pod_reserving(int fd, __u32 cid, int n, int nest, int out)
+{
+	pid_t pid = fork();
+	int i, got = 0;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);	/* the test's end is its end */
+	/* setresuid() made it undumpable: its /proc files would be root's. */
+	prctl(PR_SET_DUMPABLE, 1);
+	for (i = 0; i <= nest; i++) {
+		uid_t uid = geteuid();
+		gid_t gid = getegid();
+
+		/* Mapped to itself, as root, so that it may nest again. */
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
+		    write_file("/proc/self/setgroups", "deny") ||
+		    write_file("/proc/self/uid_map", "0 %u 1", uid) ||
+		    write_file("/proc/self/gid_map", "0 %u 1", gid)) {
+			n = 0;
+			got = 200;	/* reported below */
+			break;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		long long r = reg_reserve_cid(fd, cid + i, 0);
+
+		if (r == cid + i)
+			got++;
+		else if (r != -EDQUOT)
+			got = 100;	/* anything but the quota is wrong */
+	}
+	if (write(out, &got, sizeof(got)) != sizeof(got))
+		_exit(2);
+	pause();
+	_exit(0);
+}
+
+/*
+ * The quota is charged up the user-namespace chain, to whoever created
+ * each user namespace: an unprivileged user creating namespaces gets one
+ * quota for them all, side by side or nested. It once got a fresh quota
+ * per netns (4 namespaces, 12 CIDs with quota=3).
+ */
+TEST_F_TIMEOUT(registry, quota_cannot_be_multiplied_by_creating_namespaces, 120)
+{
+	int fd = reg_open(), p[2], status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, reg_set_param("quota", 3));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t pods[5];
+		int i, got, total = 0;
+
+		CHILD_CHECK(1, !setresgid(65534, 65534, 65534));
+		CHILD_CHECK(2, !setresuid(65534, 65534, 65534));
+		/* Four side by side, then one three levels down. */
+		for (i = 0; i < 5; i++) {
+			pods[i] = pod_reserving(fd, 1900 + 10 * i, 4,
+						i == 4 ? 2 : 0, p[1]);
+			CHILD_CHECK(3, pods[i] > 0);
+			CHILD_CHECK(4, read(p[0], &got, sizeof(got)) ==
+				    sizeof(got));
+			CHILD_CHECK(10, got <= 3);
+			total += got;
+		}
+		CHILD_CHECK(5, total == 3);
+		/* Once they are gone, the quota is whole again. */
+		for (i = 0; i < 5; i++) {
+			kill(pods[i], SIGKILL);
+			waitpid(pods[i], NULL, 0);
+		}
+		CHILD_CHECK(6, !wait_unreserved_range(fd, 1900, 1950));
+		pods[0] = pod_reserving(fd, 1960, 4, 0, p[1]);
+		CHILD_CHECK(7, pods[0] > 0);
+		CHILD_CHECK(8, read(p[0], &got, sizeof(got)) == sizeof(got));
+		kill(pods[0], SIGKILL);
+		waitpid(pods[0], NULL, 0);
+		CHILD_CHECK(9, got == 3);
+		_exit(0);
+	}
+	status = wait_child(pid);
+	EXPECT_EQ(0, status) TH_LOG("failed check %d", status);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
 }
 
 /* Permissions */

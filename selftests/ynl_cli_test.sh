@@ -106,16 +106,20 @@ t_trust_and_untrust() {
 t_events_group() {
 	reset
 	# Unbuffered: events show as they come. cli.py loads and validates
-	# the spec before it joins the group, which takes seconds under TCG:
-	# reserve and release until it has seen both.
+	# the spec before it joins the group, which takes seconds under TCG
+	# (it may join between a reserve and its release): reserve and
+	# release until it has seen a reservation and then its release.
 	/usr/bin/python3 -u "$ynl/pyynl/cli.py" --spec "$spec" \
 		--schema "$ynl/genetlink-legacy.yaml" --output-json \
 		--subscribe events --duration 120 >"$tmp/ev" 2>&1 &
 	pid=$!
-	for i in $(seq 60); do
-		cidctl reserve 4400 --persistent --label ynl/ev >/dev/null
-		cidctl release 4400
-		grep -q '"released"' "$tmp/ev" && break
+	for i in $(seq 90); do
+		if ! grep -q '"reserved"' "$tmp/ev"; then
+			cidctl reserve 4400 --persistent --label ynl/ev >/dev/null
+			cidctl release 4400
+		fi
+		awk '/"reserved"/ { r = 1 } r && /"released"/ { f = 1 }
+		     END { exit !f }' "$tmp/ev" && break
 		sleep 1
 	done
 	kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -15,6 +15,15 @@
 
 #include "util.h"
 
+int wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 int run_cmd(const char *fmt, ...)
 {
 	char cmd[1024];

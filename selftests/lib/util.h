@@ -9,6 +9,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/*
+ * In a forked child: exit with @n when @cond is false, so that the
+ * parent's wait_child() names the first check that failed.
+ */
+#define CHILD_CHECK(n, cond)		\
+	do {				\
+		if (!(cond))		\
+			_exit(n);	\
+	} while (0)
+
+/* The child's exit status: 0, or the number of its failed check; -1 if it died. */
+int wait_child(pid_t pid);
+
 /* Runs a shell command; returns its exit status, or -1 if it died. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
