@@ -118,6 +118,30 @@ check-kernels:
 	CHECK_KERNELS="$$(awk '!/^#/ && NF { print $$1 }' selftests/vm/kernels | paste -sd' ')" \
 		scripts/check.sh; rc=$$?; scripts/matrix.sh; exit $$rc
 
+# Longer runs than make check's: stress_test 10 rounds of 60 s, and
+# fuzz_test with 5 seeds of 60000 calls, on the distro and the debug
+# kernels. STRESS_ROUNDS, STRESS_SECONDS, FUZZ_SEEDS, FUZZ_ITERATIONS change
+# them.
+STRESS_ROUNDS ?= 10
+STRESS_SECONDS ?= 60
+FUZZ_SEEDS ?= 1 2 3 4 5
+FUZZ_ITERATIONS ?= 60000
+
+stress: deps module selftests
+	selftests/vm/build-debug-kernel.sh
+	for k in distro debug; do \
+		CIDREG_STRESS_ROUNDS=$(STRESS_ROUNDS) \
+		CIDREG_STRESS_SECONDS=$(STRESS_SECONDS) \
+		selftests/vm/vmtest.sh -k $$k -t 7200 stress_test || exit 1; \
+	done
+
+fuzz: deps module selftests
+	selftests/vm/build-debug-kernel.sh
+	for k in distro debug; do for s in $(FUZZ_SEEDS); do \
+		CIDREG_FUZZ_SEED=$$s CIDREG_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) \
+		selftests/vm/vmtest.sh -k $$k -t 7200 fuzz_test || exit 1; \
+	done; done
+
 demo: deps
 	scripts/demo.sh
 
@@ -126,6 +150,6 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf $(BUILD)
 
-.PHONY: all kdir-check module module-clean module-strict tools linux-tools selftests \
+.PHONY: stress fuzz all kdir-check module module-clean module-strict tools linux-tools selftests \
 	checkpatch install uninstall dkms-install dkms-uninstall deps check check-kernels demo \
 	clean

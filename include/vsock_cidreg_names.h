@@ -45,6 +45,8 @@
 	[VSOCK_CIDREG_EVENT_ADOPTED] = "adopted", \
 	[VSOCK_CIDREG_EVENT_DENIED] = "denied", \
 	[VSOCK_CIDREG_EVENT_CONFIG_CHANGED] = "config-changed", \
+	[VSOCK_CIDREG_EVENT_TRUSTED] = "trusted", \
+	[VSOCK_CIDREG_EVENT_UNTRUSTED] = "untrusted", \
 }
 
 #define VSOCK_CIDREG_REASON_NAMES { \

@@ -233,8 +233,8 @@ static int cidreg_ioctl_trust(void __user *uarg)
 	net = get_net_ns_by_fd(arg.netns_fd);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
-	err = cidreg_set_trusted(net,
-				 !(arg.flags & VSOCK_CIDREG_TRUST_REMOVE));
+	err = cidreg_settings_trust(net,
+				    !(arg.flags & VSOCK_CIDREG_TRUST_REMOVE));
 	put_net(net);
 	return err;
 }

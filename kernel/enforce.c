@@ -258,7 +258,8 @@ static void cidreg_setcid_test_point(void)
  * @cid: the CID vhost is about to use, once @checked.
  * @checked: vsock_find_cid() saw it.
  * @refused: it was refused.
- * @over_quota: for adopting it beyond the quota.
+ * @err: the errno of a refusal: -EPERM, -EDQUOT (adopting it beyond the
+ *	quota) or -ENOMEM.
  * @adopted: an adopted entry was made for it.
  *
  * Once @checked, the registry is locked until the ioctl returns: what was
@@ -273,7 +274,7 @@ struct cidreg_setcid {
 	u32 cid;
 	bool checked;
 	bool refused;
-	bool over_quota;
+	int err;
 	bool adopted;
 };
 
@@ -317,8 +318,13 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 		break;
 	case CIDREG_CLAIM_OVER_QUOTA:
 		allowed = false;
-		sc->over_quota = true;
+		sc->err = -EDQUOT;
 		break;
+	case CIDREG_CLAIM_NOMEM:
+		/* Not a verdict on the caller: neither counted nor audited. */
+		sc->err = -ENOMEM;
+		sc->refused = true;
+		return true;
 	default:
 		allowed = !strict || trusted;
 		break;
@@ -364,7 +370,8 @@ out:
  * @arg: its argument.
  *
  * Return: what vhost returns; EPERM for a refused SET_GUEST_CID, EDQUOT
- * for one that would adopt a CID beyond its netns's quota.
+ * for one that would adopt a CID beyond its netns's quota, ENOMEM when
+ * what it needs recorded cannot be allocated.
  */
 static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 				       unsigned long arg)
@@ -397,7 +404,7 @@ static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 	spin_unlock(&cidreg_setcids_lock);
 
 	if (sc.refused && ret == -EADDRINUSE)
-		ret = sc.over_quota ? -EDQUOT : -EPERM;
+		ret = sc.err ?: -EPERM;
 	if (!ret && sc.checked)
 		cidreg_vhost_commit(sc.dev, sc.space, sc.cid);
 	else if (sc.checked)

@@ -359,7 +359,7 @@ static int cidreg_nl_trust(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, fd, "not a netns fd");
 		return PTR_ERR(net);
 	}
-	err = cidreg_set_trusted(net, trust);
+	err = cidreg_settings_trust(net, trust);
 	put_net(net);
 	if (err)
 		NL_SET_ERR_MSG_ATTR(info->extack, fd,

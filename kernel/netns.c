@@ -56,14 +56,14 @@ bool cidreg_net_trusted(const struct net *net)
  * @net: the netns.
  * @trusted: add, or remove.
  *
- * Return: 0, or -EINVAL for removing the initial netns.
+ * Return: 1 if it changed, 0 if it was so already, or -EINVAL for
+ * removing the initial netns.
  */
 int cidreg_set_trusted(struct net *net, bool trusted)
 {
 	if (net_eq(net, &init_net))
 		return trusted ? 0 : -EINVAL;
-	WRITE_ONCE(cidreg_net(net)->trusted, trusted);
-	return 0;
+	return xchg(&cidreg_net(net)->trusted, trusted) != trusted;
 }
 
 static int __net_init cidreg_net_init(struct net *net)

@@ -123,6 +123,11 @@ static DEFINE_MUTEX(cidreg_lock);
 static DEFINE_HASHTABLE(cidreg_holders, 6);
 /* Charges by user namespace and creator. Under cidreg_lock. */
 static DEFINE_HASHTABLE(cidreg_charges, 6);
+/*
+ * The holder record of the SET_GUEST_CID in flight, made by its claim for
+ * its commit. Under cidreg_lock, which one claim holds until its commit.
+ */
+static struct cidreg_holder *cidreg_claim_holder;
 /* Changes with every change of the table, for dump consistency. */
 static unsigned int cidreg_generation;
 static unsigned int cidreg_entries;
@@ -831,10 +836,11 @@ bool cidreg_owner(u32 cid, const struct net *net, bool *owned)
  * here still holds when the device takes the CID: no reservation, release
  * or transfer of it can come in between. vhost takes none of the
  * registry's locks meanwhile: it looks the CID up under RCU and then takes
- * its own mutex, which the registry never takes.
+ * its own mutex, which the registry never takes. Whatever the commit needs
+ * is allocated here, so that it cannot fail once vhost has the CID.
  *
  * Return: whether @cid is reserved, by @net or another netns, or would be
- * adopted beyond @net's quota.
+ * adopted beyond @net's quota, or could not be recorded (no memory).
  */
 enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				     struct net *net, bool adopt,
@@ -842,6 +848,7 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 	__acquires(&cidreg_lock)
 {
 	struct cidreg_request req = { .net = net, .label = "" };
+	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL);
 	struct cidreg_entry *e, *new = NULL;
 	enum cidreg_claim claim;
 	int err;
@@ -853,27 +860,35 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 	mutex_lock(&cidreg_lock);
 	__acquire(&cidreg_lock);	/* for sparse: held until commit or abort */
 	e = xa_load(&space->xa, cid);
-	if (e) {
+	if (!h) {
+		claim = CIDREG_CLAIM_NOMEM;
+	} else if (e) {
 		claim = net_eq(e->net, net) ? CIDREG_CLAIM_OWNED :
 					      CIDREG_CLAIM_FOREIGN;
+	} else if (!adopt) {
+		claim = CIDREG_CLAIM_UNRESERVED;
 	} else {
 		claim = CIDREG_CLAIM_UNRESERVED;
 		err = new ? cidreg_charge(net) : -ENOMEM;
-		if (err == -EDQUOT)
-			claim = CIDREG_CLAIM_OVER_QUOTA;
 		if (!err) {
 			new->cid = cid;
 			new->kind = VSOCK_CIDREG_KIND_ADOPTED;
 			new->space = space;
-			if (!xa_insert(&space->xa, cid, new, GFP_KERNEL)) {
-				cidreg_entry_link(new);
-				*adopted = true;
-				new = NULL;
-			} else {
+			err = xa_insert(&space->xa, cid, new, GFP_KERNEL);
+			if (err)
 				cidreg_uncharge(net);
-			}
+		}
+		if (!err) {
+			cidreg_entry_link(new);
+			*adopted = true;
+			new = NULL;
+		} else {
+			claim = err == -EDQUOT ? CIDREG_CLAIM_OVER_QUOTA :
+						 CIDREG_CLAIM_NOMEM;
 		}
 	}
+	/* For the commit, under the lock held until then. */
+	cidreg_claim_holder = h;
 	if (new) {
 		put_pid(new->creator);
 		kfree(new);
@@ -924,11 +939,12 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
 void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid)
 	__releases(&cidreg_lock)
 {
-	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL);
+	struct cidreg_holder *h = cidreg_claim_holder;
 	struct cidreg_holder *old;
 	struct cidreg_entry *e;
 
 	lockdep_assert_held(&cidreg_lock);
+	cidreg_claim_holder = NULL;
 	old = cidreg_holder_find(dev);
 	if (old && (old->cid != cid || old->space != space))
 		cidreg_holder_detach(old);
@@ -969,6 +985,8 @@ void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted)
 	struct cidreg_entry *e;
 
 	lockdep_assert_held(&cidreg_lock);
+	kfree(cidreg_claim_holder);
+	cidreg_claim_holder = NULL;
 	if (adopted) {
 		/* The registry stayed locked: it is the entry claimed. */
 		e = xa_load(&space->xa, cid);

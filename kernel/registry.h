@@ -78,12 +78,15 @@ void cidreg_registry_exit(void);
  * @CIDREG_CLAIM_UNRESERVED: not at all.
  * @CIDREG_CLAIM_OVER_QUOTA: not at all, and adopting it would take the
  *	claimer beyond its quota.
+ * @CIDREG_CLAIM_NOMEM: what the device's taking it needs recorded could
+ *	not be allocated.
  */
 enum cidreg_claim {
 	CIDREG_CLAIM_OWNED,
 	CIDREG_CLAIM_FOREIGN,
 	CIDREG_CLAIM_UNRESERVED,
 	CIDREG_CLAIM_OVER_QUOTA,
+	CIDREG_CLAIM_NOMEM,
 };
 
 bool cidreg_owner(u32 cid, const struct net *net, bool *owned);

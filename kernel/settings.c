@@ -163,6 +163,38 @@ static void cidreg_settings_report(u32 mode, const struct cidreg_event_config *c
 }
 
 /**
+ * cidreg_settings_trust() - add a netns to the trusted set or remove it.
+ * @net: the netns.
+ * @trusted: add, or remove.
+ *
+ * The caller checked who asks (cidreg_may_configure()). A change is
+ * counted, logged and sent as an event (trusted, untrusted) naming who
+ * made it, as a change of the settings is.
+ *
+ * Return: 0, or -EINVAL for removing the initial netns.
+ */
+int cidreg_settings_trust(struct net *net, bool trusted)
+{
+	struct cidreg_event ev = {
+		.event = trusted ? VSOCK_CIDREG_EVENT_TRUSTED :
+				   VSOCK_CIDREG_EVENT_UNTRUSTED,
+		.netns_ino = net->ns.inum,
+		.pid = task_tgid_nr(current),
+	};
+	int changed = cidreg_set_trusted(net, trusted);
+
+	if (changed <= 0)
+		return changed;
+	atomic64_inc(&cidreg_config_changes);
+	get_task_comm(ev.comm, current);
+	pr_notice("netns %u %s by pid %d comm %s netns %u\n", net->ns.inum,
+		  trusted ? "trusted" : "untrusted", ev.pid, ev.comm,
+		  current->nsproxy->net_ns->ns.inum);
+	cidreg_event_send(&ev, GFP_KERNEL);
+	return 0;
+}
+
+/**
  * cidreg_settings_apply() - change settings, all or none.
  * @c: the change.
  * @why: set to what was wrong, on failure.

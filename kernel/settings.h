@@ -35,6 +35,7 @@ struct cidreg_settings_change {
 struct net;
 
 bool cidreg_may_configure(const struct net *net, bool sys_admin);
+int cidreg_settings_trust(struct net *net, bool trusted);
 int cidreg_settings_apply(const struct cidreg_settings_change *c,
 			  const char **why);
 u64 cidreg_settings_changes(void);

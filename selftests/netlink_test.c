@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -483,6 +484,14 @@ static int next_event_within(struct nl *nl, struct nl_msg *m, int ms)
 
 #define next_event(nl, m) next_event_within(nl, m, 10000)
 #define EV_ATTR(m, a) nl_u32(nl_attr((struct nlmsghdr *)(m).buf, a))
+#define EV_ATTR64(m, a) nl_u64(nl_attr((struct nlmsghdr *)(m).buf, a))
+
+static uint64_t fd_ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : st.st_ino;
+}
 
 TEST_F_TIMEOUT(nl, events_report_each_change_in_order, 240)
 {
@@ -744,6 +753,20 @@ TEST_F_TIMEOUT(nl, every_change_is_counted_logged_and_sent, 120)
 	EXPECT_EQ(before + 2, config_changes(&self->nl));
 	EXPECT_EQ(0, run_cmd("dmesg | grep -q 'settings changed by pid %d comm netlink_test .*quota 8 '",
 			     getpid()));
+	/* Trust is configuration too; trusting a trusted netns changes nothing. */
+	nl_msg_init(&m, &self->nl, VSOCK_CIDREG_CMD_TRUST, 0);
+	nl_put_u32(&m, VSOCK_CIDREG_A_NETNS_FD, self->nsfd);
+	ASSERT_EQ(0, nl_request(&self->nl, &m, NULL, NULL, NULL));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_TRUSTED, next_event(&ev, &m));
+	EXPECT_EQ(fd_ino(self->nsfd), EV_ATTR64(m, VSOCK_CIDREG_A_NETNS_INO));
+	EXPECT_EQ(getpid(), (int)EV_ATTR(m, VSOCK_CIDREG_A_PID));
+	EXPECT_EQ(0, reg_trust(self->fd, self->nsfd, 0));
+	EXPECT_EQ(0, reg_trust(self->fd, self->nsfd, VSOCK_CIDREG_TRUST_REMOVE));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_UNTRUSTED, next_event(&ev, &m));
+	EXPECT_EQ(fd_ino(self->nsfd), EV_ATTR64(m, VSOCK_CIDREG_A_NETNS_INO));
+	EXPECT_EQ(before + 4, config_changes(&self->nl));
+	EXPECT_EQ(0, run_cmd("dmesg | grep -q 'netns %llu untrusted by pid %d comm netlink_test '",
+			     (unsigned long long)fd_ino(self->nsfd), getpid()));
 	nl_close(&ev);
 	EXPECT_EQ(0, reg_set_param("quota", 256));
 }

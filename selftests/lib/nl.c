@@ -233,3 +233,26 @@ int nl_recv(struct nl *nl, struct nl_msg *m, int timeout_ms)
 	m->len = n;
 	return 0;
 }
+
+static void entries_cb(const struct nlmsghdr *h, void *arg)
+{
+	const struct nlattr *a = nl_attr(h, VSOCK_CIDREG_A_ENTRIES);
+
+	if (a)
+		*(long *)arg = nl_u32(a);
+}
+
+long nl_entries(void)
+{
+	struct nl_msg m;
+	struct nl nl;
+	long n = -1;
+
+	if (nl_open(&nl))
+		return -1;
+	nl_msg_init(&m, &nl, VSOCK_CIDREG_CMD_GET_STATS, 0);
+	if (nl_request(&nl, &m, entries_cb, &n, NULL))
+		n = -1;
+	nl_close(&nl);
+	return n;
+}

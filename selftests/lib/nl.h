@@ -54,6 +54,9 @@ const struct nlattr *nl_nested(const struct nlattr *nest, uint16_t type);
 uint32_t nl_u32(const struct nlattr *a);
 uint64_t nl_u64(const struct nlattr *a);
 
+/* How many entries the registry holds (GET_STATS, on a socket of its own), or -1. */
+long nl_entries(void);
+
 /* Joins the events group. */
 int nl_join_events(struct nl *nl);
 /* Receives one message (an event) within @timeout_ms into @m; 0 or -errno. */

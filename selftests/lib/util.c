@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,6 +15,25 @@
 #include <linux/vm_sockets.h>
 
 #include "util.h"
+
+struct child_errors *child_errors_new(void)
+{
+	struct child_errors *e = mmap(NULL, sizeof(*e), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return e == MAP_FAILED ? NULL : e;
+}
+
+void child_error(struct child_errors *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (__atomic_fetch_add(&e->count, 1, __ATOMIC_SEQ_CST) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(e->first, sizeof(e->first), fmt, ap);
+		va_end(ap);
+	}
+}
 
 int wait_child(pid_t pid)
 {

@@ -22,6 +22,19 @@
 /* The child's exit status: 0, or the number of its failed check; -1 if it died. */
 int wait_child(pid_t pid);
 
+/*
+ * The errors of forked workers, in memory they share (MAP_SHARED): how
+ * many, and the first one's message.
+ */
+struct child_errors {
+	int count;
+	char first[256];
+};
+
+struct child_errors *child_errors_new(void);
+void child_error(struct child_errors *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Runs a shell command; returns its exit status, or -1 if it died. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -113,6 +113,12 @@ done <"$run/mods"
 	# A module built for another kernel, for module_test (vmtest.sh).
 	[ -z "${CIDREG_FOREIGN_KO:-}" ] ||
 		echo "export CIDREG_FOREIGN_KO=$(printf %q "$CIDREG_FOREIGN_KO")"
+	# How long stress_test runs and fuzz_test's seed and length (make
+	# stress, make fuzz).
+	for v in CIDREG_STRESS_ROUNDS CIDREG_STRESS_SECONDS CIDREG_FUZZ_SEED \
+		 CIDREG_FUZZ_ITERATIONS; do
+		[ -z "${!v:-}" ] || echo "export $v=$(printf %q "${!v}")"
+	done
 	printf 'command=('
 	printf '%q ' "$@"
 	echo ')'

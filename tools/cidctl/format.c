@@ -126,9 +126,11 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 		timestamp();
 	pr_text("%s", audit ? "would-be-" : "");
 	pr_str("event", "%s", cidreg_event_name(ev->event));
+	/* Events about the configuration name no CID. */
 	if (ev->event == VSOCK_CIDREG_EVENT_CONFIG_CHANGED)
 		pr_str("mode", " mode %s", cidreg_mode_name(ev->mode));
-	else
+	else if (ev->event != VSOCK_CIDREG_EVENT_TRUSTED &&
+		 ev->event != VSOCK_CIDREG_EVENT_UNTRUSTED)
 		pr_u32("cid", " cid %u", ev->cid);
 	pr_num("netns", " netns %" PRIu64, ev->netns_ino);
 	pr_u32("pid", " pid %u", ev->pid);

@@ -82,6 +82,10 @@ enum vsock_cidreg_op {
  * @VSOCK_CIDREG_EVENT_DENIED: The hooks refused an operation (or would have).
  * @VSOCK_CIDREG_EVENT_CONFIG_CHANGED: A setting changed (netlink, sysfs or a
  *   parameter at load); the settings after it.
+ * @VSOCK_CIDREG_EVENT_TRUSTED: A netns (netns-ino) was added to the trusted
+ *   set; pid and comm: by whom.
+ * @VSOCK_CIDREG_EVENT_UNTRUSTED: A netns (netns-ino) was removed from the
+ *   trusted set; pid and comm: by whom.
  */
 enum vsock_cidreg_event {
 	VSOCK_CIDREG_EVENT_RESERVED = 1,
@@ -92,6 +96,8 @@ enum vsock_cidreg_event {
 	VSOCK_CIDREG_EVENT_ADOPTED,
 	VSOCK_CIDREG_EVENT_DENIED,
 	VSOCK_CIDREG_EVENT_CONFIG_CHANGED,
+	VSOCK_CIDREG_EVENT_TRUSTED,
+	VSOCK_CIDREG_EVENT_UNTRUSTED,
 };
 
 /**
