@@ -49,6 +49,14 @@
 	[VSOCK_CIDREG_EVENT_UNTRUSTED] = "untrusted", \
 }
 
+#define VSOCK_CIDREG_RULE_NAMES { \
+	[VSOCK_CIDREG_RULE_FOREIGN] = "foreign", \
+	[VSOCK_CIDREG_RULE_UNRESERVED] = "unreserved", \
+	[VSOCK_CIDREG_RULE_QUOTA] = "quota", \
+	[VSOCK_CIDREG_RULE_NOT_OWNER] = "not-owner", \
+	[VSOCK_CIDREG_RULE_PROTECTED_PORT] = "protected-port", \
+}
+
 #define VSOCK_CIDREG_REASON_NAMES { \
 	[VSOCK_CIDREG_REASON_RELEASED] = "released", \
 	[VSOCK_CIDREG_REASON_LEASE_CLOSED] = "lease-closed", \

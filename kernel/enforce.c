@@ -86,10 +86,11 @@ void cidreg_stats_read(struct vsock_cidreg_stats *out)
 }
 
 /*
- * Counts a check of @op and, if it fails, logs it. Returns whether the
- * operation must be refused: it failed and the mode is enforce.
+ * Counts a check of @op and, if it fails (@rule, enum vsock_cidreg_rule,
+ * says why), logs it. Returns whether the operation must be refused: it
+ * failed and the mode is enforce.
  */
-static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed,
+static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed, u32 rule,
 			  const struct net *net, u32 cid, u32 port)
 {
 	u32 mode = cidreg_setting_mode();
@@ -102,7 +103,7 @@ static bool cidreg_refuse(enum vsock_cidreg_op op, bool allowed,
 		this_cpu_inc(cidreg_counters.audited[op]);
 	else
 		this_cpu_inc(cidreg_counters.denied[op]);
-	cidreg_event_denied(op, mode, net, cid, port);
+	cidreg_event_denied(op, rule, mode, net, cid, port);
 	return mode != VSOCK_CIDREG_MODE_AUDIT;
 }
 
@@ -306,6 +307,7 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 	bool trusted = cidreg_net_trusted(net);
 	bool strict = cidreg_setting_strict();
 	bool audit = cidreg_setting_mode() == VSOCK_CIDREG_MODE_AUDIT;
+	u32 rule = VSOCK_CIDREG_RULE_UNRESERVED;
 	bool allowed;
 
 	switch (cidreg_vhost_claim(sc->space, sc->cid, net,
@@ -314,10 +316,18 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 		allowed = true;
 		break;
 	case CIDREG_CLAIM_FOREIGN:
-		allowed = trusted;
+		/*
+		 * Another netns's reservation, whoever asks: busy, as a CID
+		 * a running VM holds, so that probing allocators move on.
+		 * Trust reaches guests; it never takes a reservation.
+		 */
+		allowed = false;
+		rule = VSOCK_CIDREG_RULE_FOREIGN;
+		sc->err = -EADDRINUSE;
 		break;
 	case CIDREG_CLAIM_OVER_QUOTA:
 		allowed = false;
+		rule = VSOCK_CIDREG_RULE_QUOTA;
 		sc->err = -EDQUOT;
 		break;
 	case CIDREG_CLAIM_NOMEM:
@@ -329,8 +339,8 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 		allowed = !strict || trusted;
 		break;
 	}
-	sc->refused = cidreg_refuse(VSOCK_CIDREG_OP_SET_CID, allowed, net,
-				    sc->cid, 0);
+	sc->refused = cidreg_refuse(VSOCK_CIDREG_OP_SET_CID, allowed, rule,
+				    net, sc->cid, 0);
 	return sc->refused;
 }
 
@@ -467,7 +477,8 @@ static bool cidreg_connection_refused(struct vsock_sock *vsk,
 	/* The host's own guest-to-host CID (a nested host) is not a guest. */
 	if (!owned && cidreg_cid_is_local(cid))
 		return false;
-	return cidreg_refuse(op, owned, net, cid, vsk->remote_addr.svm_port);
+	return cidreg_refuse(op, owned, VSOCK_CIDREG_RULE_NOT_OWNER, net, cid,
+			     vsk->remote_addr.svm_port);
 }
 
 /**
@@ -541,7 +552,8 @@ static int cidreg_rebind(struct sock *sk, struct sockaddr_vm *addr,
 
 		if (!cidreg_port_protected(port))
 			goto out;
-		if (!cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, false, net,
+		if (!cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, false,
+				   VSOCK_CIDREG_RULE_PROTECTED_PORT, net,
 				   vsk->local_addr.svm_cid, port))
 			goto out;
 		cidreg_unbind(vsk, lock, table);
@@ -584,13 +596,14 @@ static int cidreg_bind_wrapper(struct sock *sk, struct sockaddr_vm *addr)
 	/* A CID of a local-mode netns's own space: its own, or no one's. */
 	if (cid > VMADDR_CID_HOST && cid != VMADDR_CID_ANY &&
 	    !cidreg_net_local(net) && cidreg_owner(cid, net, &owned) &&
-	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_CID, owned || trusted, net,
-			  cid, port)) {
+	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_CID, owned || trusted,
+			  VSOCK_CIDREG_RULE_FOREIGN, net, cid, port)) {
 		ret = -EACCES;
 		goto out;
 	}
 	if (port != VMADDR_PORT_ANY && cidreg_port_protected(port) &&
-	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, trusted, net, cid, port)) {
+	    cidreg_refuse(VSOCK_CIDREG_OP_BIND_PORT, trusted,
+			  VSOCK_CIDREG_RULE_PROTECTED_PORT, net, cid, port)) {
 		ret = -EACCES;
 		goto out;
 	}

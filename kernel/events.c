@@ -4,12 +4,23 @@
  * "events" multicast group of the generic netlink family, and as kernel
  * log lines for refusals.
  *
- * Visibility: events name every netns, so they go to listeners in the
- * initial netns only, with CAP_NET_ADMIN (CAP_SYS_ADMIN on kernels that
- * cannot ask for less: compat.h). Nothing is built when nobody listens.
+ * Visibility, as for queries (registry.c): a listener in any netns gets
+ * the events about its own netns (cidreg_event.net, .to_net), in either
+ * group; "events" adds every other event in the namespaces the initial
+ * user namespace owns, where joining it took CAP_NET_ADMIN there
+ * (CAP_SYS_ADMIN on kernels that cannot ask for less: compat.h), which is
+ * what a full view of queries takes. In a netns of another user
+ * namespace, a capability there proves nothing about the initial one, so
+ * "events" gives no more than "netns-events". Kernels before 6.9 cannot
+ * filter a multicast per socket, hence two groups rather than one.
+ * Nothing is built when nobody who may see an event listens.
+ *
  * Refusals, which a pod can cause at will, are sent at most
- * CIDREG_DENIED_BURST a second and logged at most at printk's rate limit;
- * the counters of the hooks count every one.
+ * CIDREG_DENIED_BURST a second per netns, so that a flooding pod loses
+ * its own events, not others'; the next one it sends says how many were
+ * dropped, and cidreg_events_dropped() counts them all. They are logged
+ * at most at printk's rate limit; the counters of the hooks count every
+ * one.
  *
  * The family is netlink.c's: it hands it over once registered
  * (cidreg_events_start()) and takes it back before unregistering it, when
@@ -25,20 +36,21 @@
 
 #include "compat.h"
 #include "events.h"
+#include "netns.h"
 
-enum { CIDREG_GROUP_EVENTS };
+enum { CIDREG_GROUP_EVENTS, CIDREG_GROUP_NETNS_EVENTS };
 
 const struct genl_multicast_group cidreg_event_groups[CIDREG_EVENT_NGROUPS] = {
 	[CIDREG_GROUP_EVENTS] = { .name = VSOCK_CIDREG_MCGRP_EVENTS,
 				  CIDREG_MCGRP_NET_ADMIN },
+	[CIDREG_GROUP_NETNS_EVENTS] = { .name = VSOCK_CIDREG_MCGRP_NETNS_EVENTS },
 };
 
 static const char * const cidreg_op_names[] = VSOCK_CIDREG_OP_NAMES;
-
-#define CIDREG_DENIED_BURST 100
-static DEFINE_RATELIMIT_STATE(cidreg_denied_rs, HZ, CIDREG_DENIED_BURST);
+static const char * const cidreg_rule_names[] = VSOCK_CIDREG_RULE_NAMES;
 
 static const struct genl_family *cidreg_events_family;
+static atomic64_t cidreg_dropped = ATOMIC64_INIT(0);
 
 /**
  * cidreg_events_start() - start sending events.
@@ -46,9 +58,17 @@ static const struct genl_family *cidreg_events_family;
  */
 void cidreg_events_start(const struct genl_family *family)
 {
-	/* No "callbacks suppressed" lines: the counters tell how many. */
-	ratelimit_set_flags(&cidreg_denied_rs, RATELIMIT_MSG_ON_RELEASE);
 	WRITE_ONCE(cidreg_events_family, family);
+}
+
+/**
+ * cidreg_events_dropped() - how many denial events the rate limit dropped.
+ *
+ * Return: the count since the module loaded.
+ */
+u64 cidreg_events_dropped(void)
+{
+	return atomic64_read(&cidreg_dropped);
 }
 
 /**
@@ -78,7 +98,10 @@ static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev)
 	if (ev->event == VSOCK_CIDREG_EVENT_DENIED &&
 	    (nla_put_u32(msg, VSOCK_CIDREG_A_OP, ev->op) ||
 	     nla_put_u32(msg, VSOCK_CIDREG_A_PORT, ev->port) ||
-	     nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode)))
+	     nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode) ||
+	     nla_put_u32(msg, VSOCK_CIDREG_A_RULE, ev->rule) ||
+	     (ev->dropped && nla_put_u64_64bit(msg, VSOCK_CIDREG_A_DROPPED,
+					       ev->dropped, VSOCK_CIDREG_A_PAD))))
 		return -EMSGSIZE;
 	if (ev->config &&
 	    (nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode) ||
@@ -92,8 +115,51 @@ static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev)
 	return 0;
 }
 
+/* Whether listeners of @group in @net see @ev. Under RCU. */
+static bool cidreg_event_visible(const struct cidreg_event *ev,
+				 const struct net *net, int group)
+{
+	if (net_eq(net, ev->net) || (ev->to_net && net_eq(net, ev->to_net)))
+		return true;
+	/* Joining took CAP_NET_ADMIN over net->user_ns. */
+	return group == CIDREG_GROUP_EVENTS && net->user_ns == &init_user_ns;
+}
+
+/*
+ * Sends @msg (NULL: only tells) to every group of every netns whose
+ * listeners see @ev. Return: whether one does.
+ */
+static bool cidreg_event_multicast(const struct genl_family *family,
+				   const struct cidreg_event *ev,
+				   struct sk_buff *msg)
+{
+	struct sk_buff *skb;
+	bool found = false;
+	struct net *net;
+	int group;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		for (group = 0; group < CIDREG_EVENT_NGROUPS; group++) {
+			if (!cidreg_event_visible(ev, net, group) ||
+			    !genl_has_listeners(family, net, group))
+				continue;
+			found = true;
+			if (!msg)
+				goto out;
+			skb = skb_clone(msg, GFP_ATOMIC);
+			if (skb)
+				genlmsg_multicast_netns(family, net, skb, 0,
+							group, GFP_ATOMIC);
+		}
+	}
+out:
+	rcu_read_unlock();
+	return found;
+}
+
 /**
- * cidreg_event_send() - send an event to the "events" group.
+ * cidreg_event_send() - send an event to the listeners who see it.
  * @ev: the event.
  * @gfp: how to allocate.
  */
@@ -103,8 +169,7 @@ void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!family || !genl_has_listeners(family, &init_net,
-					   CIDREG_GROUP_EVENTS))
+	if (!family || !cidreg_event_multicast(family, ev, NULL))
 		return;
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
 	if (!msg)
@@ -115,13 +180,15 @@ void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(family, msg, 0, CIDREG_GROUP_EVENTS, gfp);
+	cidreg_event_multicast(family, ev, msg);
+	nlmsg_free(msg);
 }
 
 /**
  * cidreg_event_denied() - report an operation the hooks refused, or would
  *	have refused, in the caller's context.
  * @op: enum vsock_cidreg_op.
+ * @rule: enum vsock_cidreg_rule: what refused it.
  * @mode: VSOCK_CIDREG_MODE_ENFORCE (refused) or _AUDIT (would have been).
  * @net: the netns of the operation.
  * @cid: the CID.
@@ -129,25 +196,33 @@ void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
  *
  * Atomic context allowed.
  */
-void cidreg_event_denied(u32 op, u32 mode, const struct net *net, u32 cid,
-			 u32 port)
+void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
+			 u32 cid, u32 port)
 {
 	bool audit = mode == VSOCK_CIDREG_MODE_AUDIT;
+	struct cidreg_net *cn = cidreg_net(net);
 	struct cidreg_event ev = {
 		.event = VSOCK_CIDREG_EVENT_DENIED,
 		.cid = cid,
 		.op = op,
 		.port = port,
 		.mode = mode,
+		.rule = rule,
+		.net = net,
 		.netns_ino = net->ns.inum,
 		.pid = task_tgid_nr(current),
 	};
 
 	get_task_comm(ev.comm, current);
-	if (__ratelimit(&cidreg_denied_rs))
+	if (__ratelimit(&cn->denied_rs)) {
+		ev.dropped = atomic64_xchg(&cn->denied_dropped, 0);
 		cidreg_event_send(&ev, GFP_ATOMIC);
-	pr_notice_ratelimited("%s %s: pid %d comm %s netns %u cid %u port %u\n",
+	} else {
+		atomic64_inc(&cn->denied_dropped);
+		atomic64_inc(&cidreg_dropped);
+	}
+	pr_notice_ratelimited("%s %s (%s): pid %d comm %s netns %u cid %u port %u\n",
 			      audit ? "audit: would deny" : "denied",
-			      cidreg_op_names[op], ev.pid, ev.comm,
-			      net->ns.inum, cid, port);
+			      cidreg_op_names[op], cidreg_rule_names[rule],
+			      ev.pid, ev.comm, net->ns.inum, cid, port);
 }

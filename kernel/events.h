@@ -34,8 +34,14 @@ struct cidreg_event_config {
  * @op: enum vsock_cidreg_op, for a denial.
  * @port: the port, for a denial.
  * @mode: enum vsock_cidreg_mode, for a denial (audit: would deny).
- * @netns_ino: the entry's owner, or the netns of a denied operation.
- * @to_netns_ino: the new owner, for a transfer; else 0.
+ * @rule: enum vsock_cidreg_rule, for a denial: which rule refused it.
+ * @dropped: for a denial, how many of its netns's were not sent since.
+ * @net: the entry's owner, the netns of a denied operation, the netns
+ *	trusted or untrusted, or the one a change of the settings came from:
+ *	its listeners see the event.
+ * @to_net: the new owner, for a transfer (its listeners see it); else NULL.
+ * @netns_ino: @net's inode number.
+ * @to_netns_ino: @to_net's, or 0.
  * @pid: the process that acted (for attach/detach: the device's).
  * @comm: its command name.
  * @label: the entry's label, or NULL.
@@ -49,6 +55,10 @@ struct cidreg_event {
 	u32 op;
 	u32 port;
 	u32 mode;
+	u32 rule;
+	u64 dropped;
+	const struct net *net;
+	const struct net *to_net;
 	u64 netns_ino;
 	u64 to_netns_ino;
 	pid_t pid;
@@ -57,14 +67,15 @@ struct cidreg_event {
 	const struct cidreg_event_config *config;
 };
 
-/* The family's multicast groups: only "events". */
-#define CIDREG_EVENT_NGROUPS 1
+/* The family's multicast groups: "events" and "netns-events". */
+#define CIDREG_EVENT_NGROUPS 2
 extern const struct genl_multicast_group cidreg_event_groups[CIDREG_EVENT_NGROUPS];
 
 void cidreg_events_start(const struct genl_family *family);
 void cidreg_events_stop(void);
 void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp);
-void cidreg_event_denied(u32 op, u32 mode, const struct net *net, u32 cid,
-			 u32 port);
+void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
+			 u32 cid, u32 port);
+u64 cidreg_events_dropped(void);
 
 #endif /* _VSOCK_CIDREG_EVENTS_H */

@@ -221,7 +221,9 @@ static int cidreg_nl_stats(struct sk_buff *skb, struct genl_info *info)
 				VSOCK_CIDREG_CMD_GET_STATS);
 	if (!hdr || nla_put_u32(msg, VSOCK_CIDREG_A_ENTRIES, cidreg_count()) ||
 	    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_CONFIG_CHANGES,
-			      cidreg_settings_changes(), VSOCK_CIDREG_A_PAD))
+			      cidreg_settings_changes(), VSOCK_CIDREG_A_PAD) ||
+	    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_EVENTS_DROPPED,
+			      cidreg_events_dropped(), VSOCK_CIDREG_A_PAD))
 		goto nospace;
 	for (op = 0; op < VSOCK_CIDREG_OP_COUNT; op++) {
 		nest = nla_nest_start(msg, VSOCK_CIDREG_A_OP_STATS);

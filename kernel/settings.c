@@ -147,6 +147,7 @@ static void cidreg_settings_report(u32 mode, const struct cidreg_event_config *c
 	struct cidreg_event ev = {
 		.event = VSOCK_CIDREG_EVENT_CONFIG_CHANGED,
 		.mode = mode,
+		.net = current->nsproxy->net_ns,
 		.netns_ino = current->nsproxy->net_ns->ns.inum,
 		.pid = task_tgid_nr(current),
 		.config = cfg,
@@ -178,6 +179,7 @@ int cidreg_settings_trust(struct net *net, bool trusted)
 	struct cidreg_event ev = {
 		.event = trusted ? VSOCK_CIDREG_EVENT_TRUSTED :
 				   VSOCK_CIDREG_EVENT_UNTRUSTED,
+		.net = net,
 		.netns_ino = net->ns.inum,
 		.pid = task_tgid_nr(current),
 	};

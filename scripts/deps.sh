@@ -19,6 +19,8 @@ packages=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio
 	# tools the tests use inside the VM
 	iproute2 socat util-linux procps valgrind python3 python3-yaml python3-jsonschema rsync
+	# the real clients the VM suite runs: libvirt's daemon and virsh
+	libvirt-daemon-system libvirt-clients
 	# the man pages are linted
 	mandoc groff-base
 	# packaging: the DKMS check

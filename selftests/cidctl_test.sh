@@ -142,6 +142,51 @@ t_trust() {
 	[ "$rc" = 1 ]; grep -q 'cannot open netns /run/netns/nosuchns' "$tmp/e"
 }
 
+# A node agent in its own pod netns: trusts it (CAP_SYS_ADMIN too), and
+# finds its reservations again by label prefix and by holder.
+t_agent_in_a_pod() {
+	reset
+	ip netns add cidctl-a
+	ino=$(stat -Lc %i /run/netns/cidctl-a)
+	cidctl -j monitor >"$tmp/ev" & m=$!
+	sleep 1
+	rc=0
+	ip netns exec cidctl-a setpriv --inh-caps -sys_admin --bounding-set -sys_admin \
+		"$cidctl" trust --netns self 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]
+	grep -qx 'cidctl: trust: from an untrusted netns, changes need CAP_SYS_ADMIN (EPERM): needs CAP_NET_ADMIN, and CAP_SYS_ADMIN too from an untrusted netns' "$tmp/e"
+	ip netns exec cidctl-a "$cidctl" trust --netns self
+	for _ in $(seq 50); do grep -q '"trusted"' "$tmp/ev" && break; sleep 0.2; done
+	kill $m; wait $m || true
+	python3 - "$tmp/ev" "$ino" <<-'EOF'
+	import json, sys
+	ev = [json.loads(l) for l in open(sys.argv[1])]
+	assert [e['netns'] for e in ev if e['event'] == 'trusted'] == [int(sys.argv[2])], ev
+	EOF
+	# Its reservations for pods, found again by label.
+	ip netns exec cidctl-a "$cidctl" reserve 4500 --netns 1 --label kubevirt/ns1/vm1 >/dev/null
+	cidctl reserve 4501 --label kubevirt/ns1/vm2 >/dev/null
+	cidctl reserve 4502 --label other/x >/dev/null
+	ip netns exec cidctl-a "$cidctl" -j list --label-prefix kubevirt/ |
+		json "[e['cid'] for e in j]==[4500, 4501] and all(e['label'].startswith('kubevirt/') for e in j)"
+	cidctl list --label-prefix nothing/ >"$tmp/l"
+	[ "$(wc -l <"$tmp/l")" = 1 ]; grep -q '^CID' "$tmp/l"
+	[ "$(cidctl -j list --label-prefix nothing/)" = "[]" ]
+	# And by the process whose device holds the CID.
+	gs=$repo/build/selftests/vsock-guestsim
+	"$gs" -c 4502 listen 1 & g=$!
+	for _ in $(seq 50); do cidctl -j show 4502 | json "j['attached']" && break; sleep 0.2; done
+	cidctl -j list --holder $g | json "[e['cid'] for e in j]==[4502]"
+	kill $g; wait $g 2>/dev/null || true
+	rc=0; cidctl list --holder 0 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]; grep -qx "cidctl: list: bad --holder '0': a process ID" "$tmp/e"
+	# A process that has exited has no netns to trust.
+	sleep 0.1 & p=$!; wait $p
+	rc=0; cidctl trust --netns $p 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -q "cannot open netns /proc/$p/ns/net: the process has exited" "$tmp/e"
+	cidctl untrust --netns cidctl-a
+}
+
 t_monitor() {
 	reset
 	ip netns add cidctl-a
@@ -194,8 +239,24 @@ t_unprivileged() {
 	[ "$rc" = 1 ]; grep -q 'Operation not permitted (EPERM): this needs CAP_NET_ADMIN' "$tmp/e"
 	rc=0; $nobody "$cidctl" reserve 4000 2>"$tmp/e" || rc=$?
 	[ "$rc" = 1 ]; grep -q 'Permission denied (EACCES): run as root' "$tmp/e"
-	rc=0; $nobody "$cidctl" monitor 2>"$tmp/e" || rc=$?
-	[ "$rc" = 1 ]
+	# Nobody in a pod hears its own netns's events, and no other's.
+	ip netns add cidctl-pod
+	ip netns exec cidctl-pod $nobody "$cidctl" -j monitor >"$tmp/ev" & m=$!
+	sleep 1
+	"$cidctl" reserve 4001 --netns cidctl-pod --label mine >/dev/null
+	"$cidctl" reserve 4002 --label theirs >/dev/null
+	"$cidctl" release 4001
+	for _ in $(seq 50); do [ "$(wc -l <"$tmp/ev")" -ge 2 ] && break; sleep 0.2; done
+	sleep 1
+	kill $m; wait $m || true
+	ip netns del cidctl-pod
+	"$cidctl" release 4002
+	python3 - "$tmp/ev" <<-'EOF'
+	import json, sys
+	ev = [json.loads(l) for l in open(sys.argv[1])]
+	assert [(e['event'], e['cid']) for e in ev] == [('reserved', 4001), ('released', 4001)], ev
+	assert ev[0]['label'] == 'mine'
+	EOF
 	$nobody "$cidctl" -j config | json "j['mode']=='enforce'"
 }
 
@@ -335,7 +396,7 @@ EOF
 
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..17"
+echo "1..18"
 tap_fn status_reports_the_loaded_module t_status_loaded
 tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
 tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
@@ -345,6 +406,7 @@ tap_fn reserve_with_a_command_holds_the_lease_while_it_runs t_reserve_command_ho
 tap_fn qemu_started_under_a_lease_gets_its_cid t_qemu_under_a_lease
 tap_fn stats_and_config t_stats_config
 tap_fn trust_and_untrust t_trust
+tap_fn agent_in_a_pod_trusts_itself_and_finds_its_cids t_agent_in_a_pod
 tap_fn monitor_sees_each_event_in_order t_monitor
 tap_fn unprivileged_user_is_refused_changes t_unprivileged
 tap_fn valgrind_finds_no_error_and_no_leak t_valgrind

@@ -84,8 +84,9 @@ static struct expect expected(enum rule rule, enum actor actor, int mode,
 
 	switch (rule) {
 	case SET_CID:
+		/* Another netns's reservation is busy, even when trusted. */
 		if (resv == RESERVED)
-			allowed = actor != OTHER;
+			allowed = actor == OWNER;
 		else if (resv == STRICT)
 			allowed = actor == TRUSTED;
 		else
@@ -109,6 +110,8 @@ static struct expect expected(enum rule rule, enum actor actor, int mode,
 		return ok;
 	if (mode == VSOCK_CIDREG_MODE_AUDIT)
 		return (struct expect){ base_err[rule], 2 };
+	if (rule == SET_CID && resv == RESERVED)
+		return (struct expect){ EADDRINUSE, 1 };
 	return (struct expect){ refused_err[rule], 1 };
 }
 
@@ -546,7 +549,7 @@ TEST_F(enforce, implicit_bind_never_lands_on_a_protected_port)
 	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
 		.cid = CID_X, .netns_fd = self->ns[OTHER],
 		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
-	vfd = vhost_vsock_claim(CID_X);
+	vfd = vhost_vsock_claim_in(self->ns[OTHER], CID_X);
 	ASSERT_LE(0, vfd);
 	ASSERT_EQ(0, setns(self->ns[OTHER], CLONE_NEWNET));
 
@@ -622,7 +625,7 @@ TEST_F_TIMEOUT(enforce, rewriting_the_cid_during_set_guest_cid_never_sets_a_refu
 	ASSERT_EQ(0, pthread_create(&t, NULL, flip, &f));
 	for (i = 0; i < RACE_TRIES; i++) {
 		if (ioctl(vfd, VHOST_VSOCK_SET_GUEST_CID, &cid)) {
-			if (errno == EPERM)
+			if (errno == EADDRINUSE)
 				refused++;
 			continue;
 		}
@@ -683,7 +686,7 @@ TEST_F_TIMEOUT(enforce, hooks_follow_vsock_and_vhost_vsock_loading_and_unloading
 	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
 		.cid = CID_X, .netns_fd = self->ns[OWNER],
 		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
-	EXPECT_EQ(EPERM, run_op(SET_CID, self->ns[OTHER]));
+	EXPECT_EQ(EADDRINUSE, run_op(SET_CID, self->ns[OTHER]));
 	EXPECT_EQ(0, run_op(SET_CID, self->ns[OWNER]));
 }
 
@@ -807,7 +810,7 @@ TEST_F_TIMEOUT(enforce, qemu_in_a_foreign_netns_cannot_take_a_reserved_cid, SLOW
 		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
 	EXPECT_EQ(0, run_cmd(QEMU_IN("cidreg-other") "%d "
 			     ">/tmp/qemu.out 2>&1; test $? -ne 0 && "
-			     "grep -q 'unable to set guest cid: Operation not permitted' /tmp/qemu.out",
+			     "grep -q 'unable to set guest cid: Address already in use' /tmp/qemu.out",
 			     CID_X)) {
 		run_cmd("cat /tmp/qemu.out");
 	}
@@ -824,7 +827,9 @@ TEST_F_TIMEOUT(enforce, socat_connect_from_a_foreign_netns_is_refused, SLOW)
 	ASSERT_EQ(CID_X, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
 		.cid = CID_X, .netns_fd = self->ns[OWNER],
 		.flags = VSOCK_CIDREG_RESERVE_NETNS }));
-	vfd = vhost_vsock_claim(CID_X);	/* trusted: the initial netns */
+	/* The owner's VM holds it (a trusted netns could not take it). */
+	EXPECT_EQ(-EADDRINUSE, vhost_vsock_claim(CID_X));
+	vfd = vhost_vsock_claim_in(self->ns[OWNER], CID_X);
 	ASSERT_LE(0, vfd);
 	EXPECT_EQ(0, run_cmd("ip netns exec cidreg-other timeout 20 socat -u "
 			     "OPEN:/dev/null VSOCK-CONNECT:%d:1234 2>/tmp/socat.err; "

@@ -291,7 +291,7 @@ TEST_F_TIMEOUT(localns, a_local_pod_is_never_refused_for_another_spaces_cid, SLO
 			  VSOCK_CIDREG_INFO_ATTACHED), e.info);
 	EXPECT_EQ(denied, counter(self->fd, 1, VSOCK_CIDREG_OP_SET_CID));
 	/* ...while a global pod is refused the initial netns's, as before. */
-	EXPECT_EQ(EPERM, set_cid_from(dg, 7200, self->g, self->init));
+	EXPECT_EQ(EADDRINUSE, set_cid_from(dg, 7200, self->g, self->init));
 	EXPECT_EQ(denied + 1, counter(self->fd, 1, VSOCK_CIDREG_OP_SET_CID));
 	/* The device going ends the adopted entry. */
 	close(d1);
@@ -332,9 +332,9 @@ TEST_F_TIMEOUT(localns, a_device_keeps_the_netns_it_was_opened_in, SLOW)
 	 */
 	di = dev_open_in(self->init, self->init);
 	ASSERT_LE(0, di);
-	EXPECT_EQ(EPERM, set_cid_from(di, 7300, self->g, self->init));
-	EXPECT_EQ(EPERM, set_cid_from(di, 7300, self->l1, self->init));
-	EXPECT_EQ(EPERM, set_cid_from(di, 7301, self->l1, self->init));
+	EXPECT_EQ(EADDRINUSE, set_cid_from(di, 7300, self->g, self->init));
+	EXPECT_EQ(EADDRINUSE, set_cid_from(di, 7300, self->l1, self->init));
+	EXPECT_EQ(EADDRINUSE, set_cid_from(di, 7301, self->l1, self->init));
 	EXPECT_EQ(0, set_cid_from(di, 7301, self->g, self->init));
 	ASSERT_EQ(0, reg_query(self->fd, 7301, &e));
 	EXPECT_NE(0, (int)(e.info & VSOCK_CIDREG_INFO_ATTACHED));

@@ -157,6 +157,7 @@ static void family_cb(const struct nlmsghdr *h, void *arg)
 {
 	struct nl *nl = arg;
 	const struct nlattr *grps, *g;
+	const struct nlattr *name, *id;
 	const char *p;
 	size_t len;
 
@@ -171,10 +172,15 @@ static void family_cb(const struct nlmsghdr *h, void *arg)
 		g = (const struct nlattr *)p;
 		if (g->nla_len < NLA_HDRLEN || g->nla_len > len)
 			break;
-		if (nl_nested(g, CTRL_ATTR_MCAST_GRP_NAME) &&
-		    !strcmp((const char *)nl_nested(g, CTRL_ATTR_MCAST_GRP_NAME) +
-			    NLA_HDRLEN, VSOCK_CIDREG_MCGRP_EVENTS))
-			nl->events_group = nl_u32(nl_nested(g, CTRL_ATTR_MCAST_GRP_ID));
+		name = nl_nested(g, CTRL_ATTR_MCAST_GRP_NAME);
+		id = nl_nested(g, CTRL_ATTR_MCAST_GRP_ID);
+		if (name && id &&
+		    !strcmp((const char *)name + NLA_HDRLEN, VSOCK_CIDREG_MCGRP_EVENTS))
+			nl->events_group = nl_u32(id);
+		if (name && id &&
+		    !strcmp((const char *)name + NLA_HDRLEN,
+			    VSOCK_CIDREG_MCGRP_NETNS_EVENTS))
+			nl->netns_events_group = nl_u32(id);
 		len -= ALIGN4(g->nla_len) < len ? ALIGN4(g->nla_len) : len;
 		p += ALIGN4(g->nla_len);
 	}
@@ -216,6 +222,14 @@ int nl_join_events(struct nl *nl)
 {
 	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
 		       &nl->events_group, sizeof(nl->events_group)))
+		return -errno;
+	return 0;
+}
+
+int nl_join_netns_events(struct nl *nl)
+{
+	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &nl->netns_events_group, sizeof(nl->netns_events_group)))
 		return -errno;
 	return 0;
 }

@@ -17,6 +17,7 @@ struct nl {
 	int fd;
 	uint16_t family;
 	uint32_t events_group;
+	uint32_t netns_events_group;
 	uint32_t version;
 	uint32_t seq;
 	char extack[256];	/* the last error's message */
@@ -59,6 +60,8 @@ long nl_entries(void);
 
 /* Joins the events group. */
 int nl_join_events(struct nl *nl);
+/* Joins "netns-events" (anyone may); 0 or -errno. */
+int nl_join_netns_events(struct nl *nl);
 /* Receives one message (an event) within @timeout_ms into @m; 0 or -errno. */
 int nl_recv(struct nl *nl, struct nl_msg *m, int timeout_ms);
 

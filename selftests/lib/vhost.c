@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -23,6 +25,24 @@ int vhost_vsock_claim(__u64 cid)
 		close(fd);
 		return err;
 	}
+	return fd;
+}
+
+int vhost_vsock_claim_in(int nsfd, __u64 cid)
+{
+	int init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd;
+
+	if (init < 0)
+		return -errno;
+	if (setns(nsfd, CLONE_NEWNET)) {
+		fd = -errno;
+		close(init);
+		return fd;
+	}
+	fd = vhost_vsock_claim(cid);
+	if (setns(init, CLONE_NEWNET))
+		abort();
+	close(init);
 	return fd;
 }
 

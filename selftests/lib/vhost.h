@@ -9,6 +9,8 @@
  * does when it realises a vhost-vsock device. Returns the fd or -errno.
  */
 int vhost_vsock_claim(__u64 cid);
+/* The same, from the netns of @nsfd (the caller stays in its own). */
+int vhost_vsock_claim_in(int nsfd, __u64 cid);
 
 /*
  * The errno of a non-blocking connect() to a CID whose device is not

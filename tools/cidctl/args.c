@@ -18,13 +18,15 @@ const struct cidctl_cmd cidctl_cmds[] = {
 	{ "release", V_RELEASE, "CID | --all [--netns NETNS | --every-netns]",
 	  "End a reservation, or all of a netns (every netns: CAP_NET_ADMIN)." },
 	{ "show", V_SHOW, "CID", "Show one reservation." },
-	{ "list", V_LIST, "[--netns NETNS]",
-	  "List the reservations (of NETNS); others' entries are hidden to\n"
-	  "whoever lacks CAP_NET_ADMIN." },
+	{ "list", V_LIST, "[--netns NETNS] [--label-prefix TEXT] [--holder PID]",
+	  "List the reservations (of NETNS; labelled TEXT...; held by a device\n"
+	  "of process PID); others' entries are hidden to whoever lacks\n"
+	  "CAP_NET_ADMIN, and match no filter but the netns." },
 	{ "transfer", V_TRANSFER, "CID --netns NETNS [--persistent]",
 	  "Give a reservation to another netns." },
 	{ "monitor", V_MONITOR, "",
-	  "Print each event as it happens (CAP_NET_ADMIN; -t: with its time)." },
+	  "Print each event as it happens (-t: with its time): all of them\n"
+	  "with CAP_NET_ADMIN, else those about the caller's netns." },
 	{ "stats", V_STATS, "", "Counters of the hooks per operation." },
 	{ "status", V_STATUS, "",
 	  "Whether the module is installed and loaded; its settings and hooks." },
@@ -33,7 +35,8 @@ const struct cidctl_cmd cidctl_cmds[] = {
 	  "mode off|audit|enforce, strict yes|no, cid-min N, cid-max N,\n"
 	  "quota N (0: none), protected-ports P,P,...|none." },
 	{ "trust", V_TRUST, "--netns NETNS",
-	  "Add a netns to the trusted set (CAP_NET_ADMIN)." },
+	  "Add a netns to the trusted set (CAP_NET_ADMIN; from an untrusted\n"
+	  "netns, CAP_SYS_ADMIN too). A node agent in a pod: --netns self." },
 	{ "untrust", V_UNTRUST, "--netns NETNS",
 	  "Remove a netns from the trusted set (CAP_NET_ADMIN)." },
 	{ "help", V_HELP, "[COMMAND]", "Show this, or the help of COMMAND." },
@@ -62,7 +65,7 @@ void cidctl_usage(FILE *f, const struct cidctl_cmd *cmd)
 	      "  -b, --batch FILE  run the commands of FILE (-: standard input)\n"
 	      "  -V, --version     the version\n"
 	      "  -h, --help        this\n"
-	      "NETNS: a path (/run/netns/NAME), a PID or an ip-netns name.\n"
+	      "NETNS: a path (/run/netns/NAME), a PID, an ip-netns name, or self.\n"
 	      "cidctl COMMAND help: the help of COMMAND. See cidctl(8).\n", f);
 }
 
@@ -110,7 +113,9 @@ void cidctl_netns_path(const char *netns, char *buf, int len)
 {
 	uint32_t pid;
 
-	if (!parse_u32(netns, &pid))
+	if (!strcmp(netns, "self"))
+		snprintf(buf, len, "/proc/self/ns/net");
+	else if (!parse_u32(netns, &pid))
 		snprintf(buf, len, "/proc/%u/ns/net", pid);
 	else if (!strchr(netns, '/'))
 		snprintf(buf, len, "/run/netns/%s", netns);
@@ -211,6 +216,8 @@ static bool takes(enum cidctl_verb v, const char *opt)
 		return v == V_RESERVE;
 	if (!strcmp(opt, "--all") || !strcmp(opt, "--every-netns"))
 		return v == V_RELEASE;
+	if (!strcmp(opt, "--label-prefix") || !strcmp(opt, "--holder"))
+		return v == V_LIST;
 	return false;
 }
 
@@ -357,6 +364,13 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 				FAIL("%s: %s needs a value", verb, s);
 			if (!strcmp(s, "--netns")) {
 				a->netns = val;
+			} else if (!strcmp(s, "--label-prefix")) {
+				if (strlen(val) > 63)
+					FAIL("list: label prefix longer than 63 characters");
+				a->label_prefix = val;
+			} else if (!strcmp(s, "--holder")) {
+				if (parse_u32(val, &a->holder) || !a->holder)
+					FAIL("list: bad --holder '%s': a process ID", val);
 			} else if (!strcmp(s, "--label")) {
 				if (strlen(val) > 63)
 					FAIL("reserve: label longer than 63 characters");

@@ -39,6 +39,8 @@ struct cidctl_args {
 	bool lowest, persistent, all, every_netns;
 	const char *netns;	/* --netns, as given */
 	const char *label;
+	const char *label_prefix;	/* list --label-prefix */
+	uint32_t holder;	/* list --holder PID; 0: any */
 	char **command;		/* after "--", NULL-terminated */
 	int nkv;		/* config KEY VALUE pairs */
 	const char *key[CIDCTL_MAX_KV], *value[CIDCTL_MAX_KV];

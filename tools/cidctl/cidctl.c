@@ -54,7 +54,8 @@ static const char *hint(const char *op, int err)
 		{ "config", EBUSY, "reload vsock and vhost_vsock first (they run unhooked)" },
 		{ "trust", EINVAL, "give a netns: --netns PATH|PID|NAME" },
 		{ "untrust", EINVAL, "the initial netns stays trusted" },
-		{ "monitor", EPERM, "listening needs CAP_NET_ADMIN in the initial netns" },
+		{ "trust", EPERM, "needs CAP_NET_ADMIN, and CAP_SYS_ADMIN too from an untrusted netns" },
+		{ "monitor", EPERM, "the module refused both event groups: is it older than these tools?" },
 		{ NULL, ENODEV, "load it: modprobe vsock_cidreg" },
 		{ NULL, EPERM, "this needs CAP_NET_ADMIN over the network namespace" },
 		{ NULL, EACCES, "run as root, or get access to /dev/vsock-cidreg" },
@@ -95,6 +96,11 @@ static int open_netns(const char *netns, const char *verb, int *fd)
 		return 0;
 	cidctl_netns_path(netns, path, sizeof(path));
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 && !strncmp(path, "/proc/", 6) && errno == ENOENT) {
+		fprintf(stderr, "cidctl: %s%s: cannot open netns %s: the process has exited (or is exiting) and its netns with it; give a live process, or a path (/run/netns/NAME) that holds the netns\n",
+			where, verb, path);
+		return 1;
+	}
 	if (*fd < 0) {
 		fprintf(stderr, "cidctl: %s%s: cannot open netns %s: %s; give a path (/run/netns/NAME), a PID or an ip-netns name\n",
 			where, verb, path, strerror(errno));
@@ -198,7 +204,14 @@ static int do_reserve(struct cidreg *h, const struct cidctl_args *a, int nsfd)
 
 static int list_one(const struct cidreg_entry *e, void *arg)
 {
-	(void)arg;
+	const struct cidctl_args *a = arg;
+
+	if (a->label_prefix &&
+	    (e->hidden || strncmp(e->label, a->label_prefix,
+				  strlen(a->label_prefix))))
+		return 0;
+	if (a->holder && (e->hidden || e->holder_pid != a->holder))
+		return 0;
 	cidctl_entry_print(e);
 	return ferror(stdout) ? -EIO : 0;
 }
@@ -450,7 +463,7 @@ static int run(const struct cidctl_args *a, struct cidreg **hp)
 		if (!a->no_header)
 			cidctl_entry_header();
 		pr_open_arr(NULL);
-		err = cidreg_list(h, nsfd, list_one, NULL);
+		err = cidreg_list(h, nsfd, list_one, (void *)a);
 		pr_close_arr();
 		rc = err ? fail(h, "list", err) : 0;
 		break;

@@ -146,6 +146,10 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 	if (denied) {
 		pr_str("op", " op %s", cidreg_op_name(ev->op));
 		pr_u32("port", " port %u", ev->port);
+		if (ev->rule)
+			pr_str("rule", " rule %s", cidreg_rule_name(ev->rule));
+		if (ev->dropped)
+			pr_num("dropped", " dropped %" PRIu64, ev->dropped);
 		pr_bool("audit", NULL, audit);
 	}
 	pr_text("\n");

@@ -574,6 +574,8 @@ static int monitor_valid(struct nl_msg *m, void *arg)
 	U32(ev.pid, VSOCK_CIDREG_A_PID);
 	U64(ev.netns_ino, VSOCK_CIDREG_A_NETNS_INO);
 	U64(ev.to_netns_ino, VSOCK_CIDREG_A_TO_NETNS_INO);
+	U32(ev.rule, VSOCK_CIDREG_A_RULE);
+	U64(ev.dropped, VSOCK_CIDREG_A_DROPPED);
 	put_str(ev.comm, sizeof(ev.comm), a[VSOCK_CIDREG_A_COMM]);
 	put_str(ev.label, sizeof(ev.label), a[VSOCK_CIDREG_A_LABEL]);
 	mc->ret = mc->cb(&ev, mc->arg);
@@ -589,6 +591,11 @@ int cidreg_monitor(struct cidreg *h,
 
 	if (err)
 		return err;
+	/*
+	 * Every event the caller may see: "events" needs CAP_NET_ADMIN,
+	 * "netns-events" (the caller's netns's) nothing. A module older
+	 * than netns-events has "events" alone.
+	 */
 	grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
 				    VSOCK_CIDREG_MCGRP_EVENTS);
 	if (grp < 0)
@@ -596,8 +603,12 @@ int cidreg_monitor(struct cidreg *h,
 	nl_socket_disable_seq_check(h->nl);
 	nl_socket_modify_cb(h->nl, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid,
 			    &mc);
-	if (nl_socket_add_membership(h->nl, grp) < 0)
-		return -EPERM;
+	if (nl_socket_add_membership(h->nl, grp) < 0) {
+		grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
+					    VSOCK_CIDREG_MCGRP_NETNS_EVENTS);
+		if (grp < 0 || nl_socket_add_membership(h->nl, grp) < 0)
+			return -EPERM;
+	}
 	while (!mc.ret) {
 		err = nl_recvmsgs_default(h->nl);
 		if (err < 0 && !mc.ret)
@@ -628,6 +639,13 @@ const char *cidreg_kind_name(uint32_t kind)
 	static const char * const n[] = VSOCK_CIDREG_KIND_NAMES;
 
 	return NAME(n, kind);
+}
+
+const char *cidreg_rule_name(uint32_t rule)
+{
+	static const char * const n[] = VSOCK_CIDREG_RULE_NAMES;
+
+	return NAME(n, rule);
 }
 
 const char *cidreg_event_name(uint32_t event)

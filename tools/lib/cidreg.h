@@ -115,11 +115,14 @@ struct cidreg_event {
 	uint32_t pid;
 	char comm[16];
 	char label[64];
+	uint32_t rule;		/* for denied: which rule, cidreg_rule_name() */
+	uint64_t dropped;	/* for denied: its netns's not sent before it */
 };
 
 /*
  * Delivers events to @cb until it returns non-zero (which is returned) or
- * an error occurs. Needs CAP_NET_ADMIN.
+ * an error occurs: all of them with CAP_NET_ADMIN, else those about the
+ * caller's netns.
  */
 int cidreg_monitor(struct cidreg *h,
 		   int (*cb)(const struct cidreg_event *ev, void *arg),
@@ -127,6 +130,7 @@ int cidreg_monitor(struct cidreg *h,
 const char *cidreg_event_name(uint32_t event);
 const char *cidreg_reason_name(uint32_t reason);
 const char *cidreg_kind_name(uint32_t kind);
+const char *cidreg_rule_name(uint32_t rule);
 /* The value of a mode's name ("off", "audit", "enforce"), or -EINVAL. */
 int cidreg_mode_parse(const char *name);
 

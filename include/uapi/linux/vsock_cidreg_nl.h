@@ -55,7 +55,9 @@ enum vsock_cidreg_mode {
 /**
  * enum vsock_cidreg_op - The operations the hooks check; indices of the
  *   counters of struct vsock_cidreg_stats.
- * @VSOCK_CIDREG_OP_SET_CID: VHOST_VSOCK_SET_GUEST_CID (refused with EPERM).
+ * @VSOCK_CIDREG_OP_SET_CID: VHOST_VSOCK_SET_GUEST_CID (refused with EADDRINUSE
+ *   for another netns's reservation, EPERM for an unreserved CID under strict,
+ *   EDQUOT over the quota).
  * @VSOCK_CIDREG_OP_CONNECT: connect() to a guest CID (refused with EACCES).
  * @VSOCK_CIDREG_OP_ACCEPT: A connection from a guest CID reaching a listener
  *   (refused: the guest gets a reset).
@@ -98,6 +100,28 @@ enum vsock_cidreg_event {
 	VSOCK_CIDREG_EVENT_CONFIG_CHANGED,
 	VSOCK_CIDREG_EVENT_TRUSTED,
 	VSOCK_CIDREG_EVENT_UNTRUSTED,
+};
+
+/**
+ * enum vsock_cidreg_rule - Which rule refused an operation (the rule attribute
+ *   of a denial).
+ * @VSOCK_CIDREG_RULE_FOREIGN: The CID is reserved by another netns (set-cid,
+ *   bind-cid).
+ * @VSOCK_CIDREG_RULE_UNRESERVED: The CID is not reserved, and strict is set
+ *   (set-cid).
+ * @VSOCK_CIDREG_RULE_QUOTA: Adopting the CID would exceed the netns's quota
+ *   (set-cid).
+ * @VSOCK_CIDREG_RULE_NOT_OWNER: The guest's CID is neither the netns's own nor
+ *   is the netns trusted (connect, accept).
+ * @VSOCK_CIDREG_RULE_PROTECTED_PORT: The port is protected and the netns is
+ *   not trusted (bind-port).
+ */
+enum vsock_cidreg_rule {
+	VSOCK_CIDREG_RULE_FOREIGN = 1,
+	VSOCK_CIDREG_RULE_UNRESERVED,
+	VSOCK_CIDREG_RULE_QUOTA,
+	VSOCK_CIDREG_RULE_NOT_OWNER,
+	VSOCK_CIDREG_RULE_PROTECTED_PORT,
 };
 
 /**
@@ -146,6 +170,9 @@ enum vsock_cidreg_attr {
 	VSOCK_CIDREG_A_PORT,
 	VSOCK_CIDREG_A_TO_NETNS_INO,
 	VSOCK_CIDREG_A_CONFIG_CHANGES,
+	VSOCK_CIDREG_A_RULE,
+	VSOCK_CIDREG_A_DROPPED,
+	VSOCK_CIDREG_A_EVENTS_DROPPED,
 
 	__VSOCK_CIDREG_A_MAX,
 	VSOCK_CIDREG_A_MAX = (__VSOCK_CIDREG_A_MAX - 1)
@@ -165,5 +192,6 @@ enum vsock_cidreg_cmd {
 };
 
 #define VSOCK_CIDREG_MCGRP_EVENTS	"events"
+#define VSOCK_CIDREG_MCGRP_NETNS_EVENTS	"netns-events"
 
 #endif /* _UAPI_LINUX_VSOCK_CIDREG_NL_H */
