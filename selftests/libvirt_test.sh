@@ -16,17 +16,25 @@ d=$tmp
 pods=(lv-a lv-b lv-init)
 declare -A daemon
 
+# Nothing may outlive the test: a QEMU left running would hold its CID
+# (and the module) for the programs after it.
 cleanup() {
 	local p
+	trap - EXIT INT TERM
 	for p in "${pods[@]}"; do
 		[ -n "${daemon[$p]:-}" ] && kill "${daemon[$p]}" 2>/dev/null
 	done
-	pkill -f 'qemu-system-x86_64 -name guest=lv-' 2>/dev/null
-	sleep 1
+	pkill -f 'qemu-system-x86_64 -name guest=vm-' 2>/dev/null
+	sleep 2
+	for p in "${pods[@]}"; do
+		[ -n "${daemon[$p]:-}" ] && kill -9 "${daemon[$p]}" 2>/dev/null
+	done
+	pkill -9 -f 'qemu-system-x86_64 -name guest=vm-' 2>/dev/null
 	for p in lv-a lv-b; do ip netns del "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 
 # shellcheck source=lib/tap.sh
 . "$repo/selftests/lib/tap.sh"
@@ -84,7 +92,8 @@ start_libvirtd() {
 virsh_in() {
 	local pod=$1
 	shift
-	nsenter -t "${daemon[$pod]}" -m -n virsh -q -c qemu:///system "$@"
+	# Minutes at most, on the debug kernel under TCG too.
+	timeout 300 nsenter -t "${daemon[$pod]}" -m -n virsh -q -c qemu:///system "$@"
 }
 
 # `domain NAME CID`: a domain's XML; CID "auto" for <cid auto='yes'/>.

@@ -16,15 +16,21 @@ tmp=$(mktemp -d)
 d=$tmp
 nets=(st-a st-b st-agent st-src st-dst)
 
+# Nothing may outlive the test: a VM left running would hold its CID
+# (and the module) for the programs after it.
 cleanup() {
 	local n
+	trap - EXIT INT TERM
 	pkill -f 'qemu-system-x86_64 -S -name stacks' 2>/dev/null
 	pkill -f "$gs" 2>/dev/null
 	sleep 1
+	pkill -9 -f 'qemu-system-x86_64 -S -name stacks' 2>/dev/null
+	pkill -9 -f "$gs" 2>/dev/null
 	for n in "${nets[@]}"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 
 # shellcheck source=lib/tap.sh
 . "$repo/selftests/lib/tap.sh"
