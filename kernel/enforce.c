@@ -259,12 +259,17 @@ static void cidreg_setcid_test_point(void)
  * @cid: the CID vhost is about to use, once @checked.
  * @checked: vsock_find_cid() saw it.
  * @refused: it was refused.
- * @err: the errno of a refusal: -EPERM, -EDQUOT (adopting it beyond the
- *	quota) or -ENOMEM.
+ * @err: the errno of a refusal: -EADDRINUSE (another netns's), -EPERM,
+ *	-EDQUOT (adopting it beyond the quota) or -ENOMEM.
  * @adopted: an adopted entry was made for it.
+ * @allowed: the check let it through; counted as allowed once vhost
+ *	took it.
+ * @observe: mode off: the CID is only noted, not checked, so that the
+ *	registry can let go the one the device held before.
  *
- * Once @checked, the registry is locked until the ioctl returns: what was
- * decided holds when vhost publishes the CID (cidreg_vhost_claim()).
+ * Once @checked (unless @observe), the registry is locked until the ioctl
+ * returns: what was decided holds when vhost publishes the CID
+ * (cidreg_vhost_claim()).
  */
 struct cidreg_setcid {
 	struct list_head node;
@@ -277,6 +282,8 @@ struct cidreg_setcid {
 	bool refused;
 	int err;
 	bool adopted;
+	bool allowed;
+	bool observe;
 };
 
 static LIST_HEAD(cidreg_setcids);
@@ -339,8 +346,12 @@ static bool cidreg_setcid_check(struct cidreg_setcid *sc)
 		allowed = !strict || trusted;
 		break;
 	}
-	sc->refused = cidreg_refuse(VSOCK_CIDREG_OP_SET_CID, allowed, rule,
-				    net, sc->cid, 0);
+	/* Allowed is counted when vhost has taken the CID, not here. */
+	sc->allowed = allowed;
+	if (allowed)
+		return false;
+	sc->refused = cidreg_refuse(VSOCK_CIDREG_OP_SET_CID, false, rule, net,
+				    sc->cid, 0);
 	return sc->refused;
 }
 
@@ -361,7 +372,7 @@ static bool cidreg_find_cid_wrapper(unsigned int cid)
 	if (sc && !sc->checked) {
 		sc->checked = true;
 		sc->cid = cid;
-		if (cidreg_setcid_check(sc)) {
+		if (!sc->observe && cidreg_setcid_check(sc)) {
 			ret = true;
 			goto out;
 		}
@@ -391,10 +402,11 @@ static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 	struct net *dev_net;
 	long ret;
 
-	if (ioctl != VHOST_VSOCK_SET_GUEST_CID || cidreg_off()) {
+	if (ioctl != VHOST_VSOCK_SET_GUEST_CID) {
 		ret = cidreg_orig_vhost_ioctl(f, ioctl, arg);
 		goto out;
 	}
+	sc.observe = cidreg_off();
 	/* The file is held for the call, and the device's netns with it. */
 	dev_net = cidreg_dev_net(sc.dev);
 	if (cidreg_net_local(dev_net)) {
@@ -413,8 +425,16 @@ static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 	list_del(&sc.node);
 	spin_unlock(&cidreg_setcids_lock);
 
+	if (sc.observe) {
+		/* Nothing checked, nothing locked: the old CID is let go. */
+		if (!ret && sc.checked)
+			cidreg_vhost_moved(sc.dev, sc.space, sc.cid);
+		goto out;
+	}
 	if (sc.refused && ret == -EADDRINUSE)
 		ret = sc.err ?: -EPERM;
+	if (!ret && sc.allowed)
+		this_cpu_inc(cidreg_counters.allowed[VSOCK_CIDREG_OP_SET_CID]);
 	if (!ret && sc.checked)
 		cidreg_vhost_commit(sc.dev, sc.space, sc.cid);
 	else if (sc.checked)

@@ -1001,6 +1001,25 @@ void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted)
 }
 
 /**
+ * cidreg_vhost_moved() - a vhost-vsock device took a CID unchecked (mode
+ *	off): the one it held before, if another, is let go (an adopted entry
+ *	ends, a reservation loses its holder), as if the device had closed.
+ * @dev: the device.
+ * @space: its space.
+ * @cid: the CID it now holds, which the registry does not record.
+ */
+void cidreg_vhost_moved(const void *dev, struct cidreg_space *space, u32 cid)
+{
+	struct cidreg_holder *h;
+
+	mutex_lock(&cidreg_lock);
+	h = cidreg_holder_find(dev);
+	if (h && (h->cid != cid || h->space != space))
+		cidreg_holder_detach(h);
+	mutex_unlock(&cidreg_lock);
+}
+
+/**
  * cidreg_vhost_detach() - a vhost-vsock device is being released.
  * @dev: the device.
  */

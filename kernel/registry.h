@@ -95,6 +95,7 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				     bool *adopted);
 void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid);
 void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted);
+void cidreg_vhost_moved(const void *dev, struct cidreg_space *space, u32 cid);
 void cidreg_vhost_detach(const void *dev);
 
 #endif /* _VSOCK_CIDREG_REGISTRY_H */

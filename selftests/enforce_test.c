@@ -334,6 +334,66 @@ TEST_F(enforce, device_setting_another_cid_lets_the_adopted_one_go)
 }
 
 /*
+ * Also under mode=off, where nothing is checked: the adopted CID the
+ * device held is let go when it takes another. It once stayed adopted and
+ * attached until the device closed, and reserving it got EADDRINUSE.
+ */
+TEST_F(enforce, device_moving_under_mode_off_lets_its_adopted_cid_go)
+{
+	struct vsock_cidreg_entry e;
+	__u64 cid = CID_X + 1;
+	int vfd;
+
+	vfd = vhost_vsock_claim(CID_X);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, reg_query(self->fd, CID_X, &e));
+	EXPECT_EQ(VSOCK_CIDREG_KIND_ADOPTED, (int)e.kind);
+	ASSERT_EQ(0, reg_set_param_str("mode", "off"));
+	EXPECT_EQ(0, ioctl(vfd, VHOST_VSOCK_SET_GUEST_CID, &cid));
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X, &e));
+	EXPECT_EQ(CID_X, reg_reserve_cid(self->fd, CID_X, 0));
+	/* Unchecked, the new CID is not recorded. */
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X + 1, &e));
+	ASSERT_EQ(0, reg_set_param_str("mode", "enforce"));
+	close(vfd);
+	EXPECT_EQ(0, reg_release(self->fd, CID_X));
+}
+
+/*
+ * The allowed counter of set-cid counts the SET_GUEST_CIDs vhost took, not
+ * the checks: a CID the registry does not know of but a device holds (set
+ * under mode=off) passes the check and is then busy in vhost. It was
+ * counted as allowed.
+ */
+TEST_F(enforce, set_cid_counts_allowed_only_what_vhost_took)
+{
+	struct vsock_cidreg_stats before, after;
+	struct vsock_cidreg_entry e;
+	int vfd, vfd2;
+
+	ASSERT_EQ(0, reg_set_param_str("mode", "off"));
+	vfd = vhost_vsock_claim(CID_X);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, reg_set_param_str("mode", "enforce"));
+	ASSERT_EQ(0, reg_stats(self->fd, &before));
+	EXPECT_EQ(-EADDRINUSE, vhost_vsock_claim(CID_X));
+	ASSERT_EQ(0, reg_stats(self->fd, &after));
+	EXPECT_EQ(counter(&before, 0, VSOCK_CIDREG_OP_SET_CID),
+		  counter(&after, 0, VSOCK_CIDREG_OP_SET_CID));
+	EXPECT_EQ(counter(&before, 1, VSOCK_CIDREG_OP_SET_CID),
+		  counter(&after, 1, VSOCK_CIDREG_OP_SET_CID));
+	/* The adoption it tried is undone. */
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, CID_X, &e));
+	vfd2 = vhost_vsock_claim(CID_X + 1);
+	ASSERT_LE(0, vfd2);
+	ASSERT_EQ(0, reg_stats(self->fd, &after));
+	EXPECT_EQ(counter(&before, 0, VSOCK_CIDREG_OP_SET_CID) + 1,
+		  counter(&after, 0, VSOCK_CIDREG_OP_SET_CID));
+	close(vfd2);
+	close(vfd);
+}
+
+/*
  * A device's adopted CIDs count against its netns's quota like its
  * reservations: once adoption ignored it (13 entries with quota=3).
  */
