@@ -80,20 +80,27 @@ checkpatch: linux-tools
 	@! grep -n LINUX_VERSION_CODE $(filter-out kernel/compat.h,$(wildcard kernel/*.[ch])) || \
 		{ echo "checkpatch: LINUX_VERSION_CODE outside kernel/compat.h" >&2; exit 1; }
 
-# make install [DESTDIR=...] [PREFIX=/usr/local]; make uninstall removes
-# exactly what it installed (scripts/install.sh keeps a manifest).
+# make install [DESTDIR=...] [PREFIX=/usr/local] [LIBDIR=PREFIX/lib]
+# [UNITDIR=PREFIX/lib/systemd/system]; make install-tools: all but the
+# module; make uninstall removes exactly what they installed, but for an
+# edited configuration file (scripts/install.sh keeps a manifest).
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 # The release the kernel reports (uname -r): Debian's kernel.release holds
 # the upstream version instead.
 KRELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" \
-	KRELEASE="$(KRELEASE)"
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" LIBDIR="$(LIBDIR)" \
+	UNITDIR="$(UNITDIR)" KDIR="$(KDIR)" KRELEASE="$(KRELEASE)"
 
 install: all
 	$(INSTALL_ENV) scripts/install.sh install
 
-uninstall: kdir-check
+install-tools: tools
+	$(INSTALL_ENV) scripts/install.sh install-tools
+
+uninstall:
 	$(INSTALL_ENV) scripts/install.sh uninstall
 
 # DKMS: the module's sources to /usr/src/vsock-cidreg-VERSION, then dkms
@@ -103,6 +110,12 @@ dkms-install:
 
 dkms-uninstall:
 	scripts/dkms.sh uninstall
+
+# The Debian packages (vsock-cidreg-dkms, libcidreg0, libcidreg-dev,
+# cidctl) and the source package, built with dpkg-buildpackage from a
+# copy of the committed tree in $(BUILD)/deb, then checked by lintian.
+deb:
+	scripts/deb.sh
 
 deps:
 	scripts/deps.sh
@@ -151,5 +164,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: stress fuzz all kdir-check module module-clean module-strict tools linux-tools selftests \
-	checkpatch install uninstall dkms-install dkms-uninstall deps check check-kernels demo \
+	checkpatch install install-tools uninstall deb dkms-install dkms-uninstall deps check check-kernels demo \
 	clean

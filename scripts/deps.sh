@@ -23,8 +23,8 @@ packages=(
 	libvirt-daemon-system libvirt-clients
 	# the man pages are linted
 	mandoc groff-base
-	# packaging: the DKMS check
-	dkms
+	# packaging: the DKMS check, make deb and its lint, the metrics check
+	dkms debhelper dh-dkms lintian fakeroot dpkg-dev prometheus
 )
 
 # make check-kernels also cross-builds for arm64.

@@ -260,6 +260,69 @@ t_unprivileged() {
 	$nobody "$cidctl" -j config | json "j['mode']=='enforce'"
 }
 
+# apply: a settings file, all lines checked before any change; the
+# kernel refuses what cidctl cannot know (cid-min above cid-max) whole.
+t_apply() {
+	reset
+	ip netns add cidctl-a
+	cat >"$tmp/conf" <<-'EOF'
+		# a node's settings
+		mode audit
+		quota 12   # per netns
+		protected-ports 22,5000
+		trust cidctl-a
+	EOF
+	cidctl apply "$tmp/conf"
+	cidctl -j config | json "j['mode']=='audit' and j['quota']==12 and j['protected_ports']==[22,5000] and not j['strict']"
+	# The netns is trusted: untrusting it works, a second untrust has nothing to do.
+	cidctl untrust --netns cidctl-a
+	# A bad line: reported with its place, nothing changed.
+	printf 'mode enforce\nstrict perhaps\n' >"$tmp/bad"
+	rc=0; cidctl apply "$tmp/bad" 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]
+	grep -qx "cidctl: $tmp/bad:2: bad value 'perhaps' for strict; see cidctl(8); nothing was changed" "$tmp/e"
+	cidctl -j config | json "j['mode']=='audit'"
+	# What the kernel refuses: the whole change, with its words.
+	printf 'mode enforce\ncid-min 500\ncid-max 400\n' >"$tmp/bad"
+	rc=0; cidctl apply "$tmp/bad" 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -qx 'cidctl: apply: cid-min is above cid-max (EINVAL): see the ranges: cidctl config help' "$tmp/e"
+	cidctl -j config | json "j['mode']=='audit' and j['cid_min']==3"
+	rc=0; printf 'trust nosuchns\n' | cidctl apply - 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -q 'cannot open netns /run/netns/nosuchns' "$tmp/e"
+	rc=0; cidctl apply "$tmp/none" 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -qx "cidctl: apply: cannot open $tmp/none: No such file or directory" "$tmp/e"
+	ip netns del cidctl-a
+	reset
+}
+
+# stats --format=prometheus: what promtool reads, with the figures of the
+# registry, per netns to root and the caller's own to nobody.
+t_prometheus() {
+	reset
+	ip netns add cidctl-a
+	cidctl reserve 4200 --netns cidctl-a >/dev/null
+	cidctl reserve 4201 --netns cidctl-a >/dev/null
+	cidctl reserve 4202 >/dev/null
+	cidctl stats --format=prometheus >"$tmp/m"
+	promtool check metrics <"$tmp/m"
+	a=$(stat -L -c %i /run/netns/cidctl-a) init=$(stat -L -c %i /proc/1/ns/net)
+	grep -qx 'vsock_cidreg_entries 3' "$tmp/m"
+	grep -qx "vsock_cidreg_netns_entries{netns=\"$a\"} 2" "$tmp/m"
+	grep -qx "vsock_cidreg_netns_entries{netns=\"$init\"} 1" "$tmp/m"
+	grep -qx 'vsock_cidreg_mode{mode="enforce"} 1' "$tmp/m"
+	grep -qx 'vsock_cidreg_events_dropped_total 0' "$tmp/m"
+	[ "$(grep -c '^vsock_cidreg_checks_total{op="[a-z-]*",verdict="\(allowed\|denied\|audited\)"} [0-9]*$' "$tmp/m")" = 15 ]
+	ip netns exec cidctl-a setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$cidctl" stats --format=prometheus >"$tmp/m"
+	promtool check metrics <"$tmp/m"
+	[ "$(grep -c '^vsock_cidreg_netns_entries{' "$tmp/m")" = 1 ]
+	grep -qx "vsock_cidreg_netns_entries{netns=\"$a\"} 2" "$tmp/m"
+	rc=0; cidctl -j stats --format=prometheus 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]
+	ip netns del cidctl-a
+	reset
+}
+
 t_valgrind() {
 	reset
 	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
@@ -267,6 +330,12 @@ t_valgrind() {
 	$vg "$cidctl" -j show 4100 >/dev/null
 	$vg "$cidctl" -j list >/dev/null
 	$vg "$cidctl" stats >/dev/null
+	$vg "$cidctl" stats --format=prometheus >/dev/null
+	printf 'mode enforce\ntrust /proc/1/ns/net\n' >"$tmp/conf"
+	$vg "$cidctl" apply "$tmp/conf"
+	printf 'trust /x\nmode\n' >"$tmp/conf"
+	rc=0; $vg "$cidctl" apply "$tmp/conf" 2>/dev/null || rc=$?
+	[ "$rc" = 2 ]
 	$vg "$cidctl" -j config >/dev/null
 	$vg "$cidctl" reserve 4101 -- true
 	$vg "$cidctl" release 4100
@@ -396,7 +465,7 @@ EOF
 
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..18"
+echo "1..20"
 tap_fn status_reports_the_loaded_module t_status_loaded
 tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
 tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
@@ -409,6 +478,8 @@ tap_fn trust_and_untrust t_trust
 tap_fn agent_in_a_pod_trusts_itself_and_finds_its_cids t_agent_in_a_pod
 tap_fn monitor_sees_each_event_in_order t_monitor
 tap_fn unprivileged_user_is_refused_changes t_unprivileged
+tap_fn apply_checks_every_line_then_changes_all t_apply
+tap_fn stats_in_prometheus_format t_prometheus
 tap_fn valgrind_finds_no_error_and_no_leak t_valgrind
 tap_fn status_reads_settings_of_any_length t_status_long_settings
 tap_fn output_escapes_what_processes_name_themselves t_output_escapes_names

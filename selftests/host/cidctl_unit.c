@@ -123,6 +123,81 @@ TEST(config_pairs)
 	EXPECT_EQ(0U, a.config.nports);
 }
 
+static int settings(struct cidctl_settings *s, char *err, const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int rc = cidctl_settings_read(f, "t.conf", s, err, 256);
+
+	fclose(f);
+	return rc;
+}
+
+TEST(settings_file)
+{
+	struct cidctl_settings s;
+	struct cidctl_args a;
+	char err[256];
+
+	ASSERT_EQ(0, settings(&s, err,
+			      "# comment\n\nmode enforce\nstrict yes  # trailing\n"
+			      "cid-min 1000\ncid-max 1999\nquota 8\n"
+			      "protected-ports 22,1024\ntrust /proc/1/ns/net\n"
+			      "trust \"/run/netns/my agent\"\n"));
+	EXPECT_EQ(CIDREG_CONFIG_MODE | CIDREG_CONFIG_STRICT |
+		  CIDREG_CONFIG_CID_MIN | CIDREG_CONFIG_CID_MAX |
+		  CIDREG_CONFIG_QUOTA | CIDREG_CONFIG_PORTS, s.mask);
+	EXPECT_EQ(2, (int)s.config.mode);
+	EXPECT_TRUE(s.config.strict);
+	EXPECT_EQ(1000, (int)s.config.cid_min);
+	EXPECT_EQ(1999, (int)s.config.cid_max);
+	EXPECT_EQ(8, (int)s.config.quota);
+	EXPECT_EQ(2, (int)s.config.nports);
+	EXPECT_EQ(1024, (int)s.config.ports[1]);
+	ASSERT_EQ(2, s.ntrust);
+	EXPECT_STREQ("/run/netns/my agent", s.trust[1]);
+	cidctl_settings_free(&s);
+
+	ASSERT_EQ(0, settings(&s, err, "# all commented out\n#mode enforce\n"));
+	EXPECT_EQ(0, (int)s.mask);
+	EXPECT_EQ(0, s.ntrust);
+	cidctl_settings_free(&s);
+
+	ASSERT_EQ(-1, settings(&s, err, "mode enforce\nmode audit\n"));
+	EXPECT_STREQ("t.conf:2: mode is set twice", err);
+	cidctl_settings_free(&s);
+	ASSERT_EQ(-1, settings(&s, err, "mode\n"));
+	EXPECT_STREQ("t.conf:1: 'mode' needs a value", err);
+	cidctl_settings_free(&s);
+	ASSERT_EQ(-1, settings(&s, err, "\nquota 8 9\n"));
+	EXPECT_STREQ("t.conf:2: one KEY VALUE per line (a value with blanks goes in double quotes)", err);
+	cidctl_settings_free(&s);
+	ASSERT_EQ(-1, settings(&s, err, "mode enforcing\n"));
+	EXPECT_STREQ("t.conf:1: bad value 'enforcing' for mode; see cidctl(8)", err);
+	cidctl_settings_free(&s);
+	ASSERT_EQ(-1, settings(&s, err, "trust /x\nranges 3-9\n"));
+	EXPECT_STREQ("t.conf:2: unknown key 'ranges'; keys: mode strict cid-min cid-max quota protected-ports", err);
+	EXPECT_EQ(1, s.ntrust);
+	cidctl_settings_free(&s);
+	EXPECT_EQ(0, s.ntrust);
+	ASSERT_EQ(-1, settings(&s, err, "help me\n"));
+	EXPECT_STREQ("t.conf:1: 'help' is not a setting; keys: mode strict cid-min cid-max quota protected-ports, and trust", err);
+	cidctl_settings_free(&s);
+
+	ASSERT_EQ(0, parse(&a, err, "apply /etc/vsock-cidreg.conf"));
+	EXPECT_EQ(V_APPLY, (int)a.verb);
+	EXPECT_STREQ("/etc/vsock-cidreg.conf", a.file);
+	ASSERT_EQ(-1, parse(&a, err, "apply"));
+	EXPECT_STREQ("apply: which file? e.g. cidctl apply /etc/vsock-cidreg.conf", err);
+	ASSERT_EQ(0, parse(&a, err, "stats --format=prometheus"));
+	EXPECT_TRUE(a.prometheus);
+	ASSERT_EQ(0, parse(&a, err, "stats --format text"));
+	EXPECT_FALSE(a.prometheus);
+	ASSERT_EQ(-1, parse(&a, err, "stats --format=openmetrics"));
+	EXPECT_STREQ("stats: bad --format 'openmetrics': text or prometheus", err);
+	ASSERT_EQ(-1, parse(&a, err, "-j stats --format=prometheus"));
+	ASSERT_EQ(-1, parse(&a, err, "list --format=prometheus"));
+}
+
 TEST(netns_paths)
 {
 	char p[256];

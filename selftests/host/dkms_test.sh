@@ -60,6 +60,36 @@ signed() {
 	modinfo -F signer "$ko" | grep -x "DKMS module signing key"
 }
 
+# dkms build's status for KVER and ARCH against a kernel tree whose
+# .config holds CONFIG...: 77 is DKMS's "excluded" (BUILD_EXCLUSIVE_*).
+build_status() { # KVER ARCH CONFIG...
+	local k=$d/k-$1-$2 kver=$1 arch=$2
+	shift 2
+	mkdir -p "$k" && printf '%s=y\n' "$@" >"$k/.config"
+	dkms build -m "$name" -v "$version" -k "$kver" -a "$arch" \
+		--sourcetree "$src" --installtree "$root/lib/modules" --no-depmod \
+		--kernelsourcedir "$k" >"$d/build.log" 2>&1
+	echo $?
+}
+
+# Kernels the module does not support are skipped, never failed: an
+# upgrade to one of them does not break DKMS's autoinstall.
+exclusive() {
+	local regs=(CONFIG_KPROBES CONFIG_DYNAMIC_FTRACE_WITH_REGS)
+	local args=(CONFIG_KPROBES CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
+	[ "$(build_status 4.19.0-9-amd64 x86_64 "${regs[@]}")" = 77 ]
+	[ "$(build_status 5.4.0-9-amd64 x86_64 "${regs[@]}")" = 77 ]
+	[ "$(build_status 8.0.0-1-amd64 x86_64 "${regs[@]}")" = 77 ]
+	[ "$(build_status 6.1.0-9-riscv64 riscv64 "${regs[@]}" "${args[@]}")" = 77 ]
+	[ "$(build_status 6.1.0-9-amd64 x86_64 CONFIG_DYNAMIC_FTRACE_WITH_REGS)" = 77 ]
+	# arm64 6.1 has no DYNAMIC_FTRACE_WITH_ARGS: the module cannot hook.
+	[ "$(build_status 6.1.0-9-arm64 aarch64 "${regs[@]}")" = 77 ]
+	# Supported ones go on to the build (which fails here: no kernel tree).
+	[ "$(build_status 6.12.0-9-arm64 aarch64 "${args[@]}")" != 77 ]
+	[ "$(build_status 5.10.0-9-amd64 x86_64 "${regs[@]}")" != 77 ]
+	[ "$(build_status 7.3.0-1-amd64 x86_64 "${regs[@]}")" != 77 ]
+}
+
 removed() {
 	dkms uninstall "${opts[@]}" && [ ! -e "$ko" ] &&
 		dkms remove -m "$name" -v "$version" --all --sourcetree "$src" \
@@ -68,9 +98,10 @@ removed() {
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 tap dkms_conf_version_is_the_release version_matches
 tap dkms_adds_and_builds_against_the_debian_headers added_and_built
 tap dkms_install_puts_a_module_modprobe_resolves installed
 tap dkms_signs_the_module_with_its_mok_key signed
+tap dkms_skips_kernels_the_module_does_not_support exclusive
 tap dkms_uninstall_and_remove_leave_nothing removed

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host-side test of `make install` / `make uninstall` into a staged root
-# (DESTDIR): what lands where, that a program builds against the
-# installed library with pkg-config, and that uninstall removes exactly
-# what install put. Loads nothing. Prints TAP.
+# (DESTDIR): what lands where (LIBDIR too), that a program builds against
+# the installed library with pkg-config, that an edited configuration file
+# survives install and uninstall, and that uninstall removes exactly what
+# install put. Loads nothing. Prints TAP.
 repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 [ -f "$repo/scripts/install.sh" ] || repo=${CIDREG_REPO:?}
 d=$(mktemp -d)
@@ -22,14 +23,41 @@ installed() {
 		usr/share/man/man8/cidctl.8 usr/share/man/man3/libcidreg.3 \
 		usr/share/man/man3/cidreg_reserve.3 usr/share/man/man3/cidreg_message.3 \
 		usr/share/bash-completion/completions/cidctl \
-		etc/modprobe.d/vsock-cidreg.conf \
-		etc/modules-load.d/vsock-cidreg.conf; do
+		usr/lib/systemd/system/vsock-cidreg.service \
+		etc/vsock-cidreg.conf etc/modprobe.d/vsock-cidreg.conf; do
 		[ -e "$d/root/$f" ] || { echo "missing $f"; return 1; }
 	done
 	ls "$d"/root/lib/modules/*/updates/kernel/vsock_cidreg.ko
 	# The files above, the module, the pages of Documentation/man3.
 	[ "$(find "$d/root" -type f -o -type l | wc -l)" = \
-		$((16 + $(ls "$repo"/Documentation/man3/*.3 | wc -l))) ]
+		$((17 + $(ls "$repo"/Documentation/man3/*.3 | wc -l))) ]
+	grep -qx 'ExecStart=/usr/bin/cidctl apply /etc/vsock-cidreg.conf' \
+		"$d/root/usr/lib/systemd/system/vsock-cidreg.service"
+}
+
+# An admin's edit of /etc stays; an unedited file follows the new default.
+config_kept() {
+	local conf=$d/root/etc/vsock-cidreg.conf
+	echo 'mode audit' >>"$conf"
+	make -s -C "$repo" install-tools DESTDIR="$d/root" PREFIX=/usr >"$d/log" 2>&1
+	cat "$d/log"
+	grep -qx 'install: kept your edited /etc/vsock-cidreg.conf; the new default is /etc/vsock-cidreg.conf.new' "$d/log"
+	! grep -q modprobe.d "$d/log"
+	tail -n1 "$conf" | grep -qx 'mode audit'
+	cmp "$repo/packaging/vsock-cidreg.conf" "$conf.new"
+	cmp "$repo/packaging/vsock-cidreg-modprobe.conf" "$d/root/etc/modprobe.d/vsock-cidreg.conf"
+}
+
+# LIBDIR: a multiarch layout, and the pkg-config file says so.
+libdir() {
+	make -s -C "$repo" install-tools DESTDIR="$d/lib" PREFIX=/usr \
+		LIBDIR=/usr/lib/x86_64-linux-gnu >/dev/null
+	[ -e "$d/lib/usr/lib/x86_64-linux-gnu/libcidreg.so.0" ]
+	[ ! -e "$d/lib/usr/lib/libcidreg.so.0" ]
+	grep -qx 'libdir=/usr/lib/x86_64-linux-gnu' "$d/lib/usr/lib/x86_64-linux-gnu/pkgconfig/libcidreg.pc"
+	[ "$(PKG_CONFIG_PATH=$d/lib/usr/lib/x86_64-linux-gnu/pkgconfig pkg-config --variable=libdir libcidreg)" = /usr/lib/x86_64-linux-gnu ]
+	make -s -C "$repo" uninstall DESTDIR="$d/lib" PREFIX=/usr >/dev/null
+	[ "$(find "$d/lib" -type f -o -type l | wc -l)" = 0 ]
 }
 
 builds_against_it() {
@@ -57,12 +85,16 @@ C
 }
 
 uninstalled() {
-	make -s -C "$repo" uninstall DESTDIR="$d/root" PREFIX=/usr
-	[ "$(find "$d/root" -type f -o -type l | wc -l)" = 0 ]
+	make -s -C "$repo" uninstall DESTDIR="$d/root" PREFIX=/usr | tee "$d/log"
+	grep -qx 'uninstall: kept your edited /etc/vsock-cidreg.conf' "$d/log"
+	# What stays: the edited file, and nothing else.
+	[ "$(cd "$d/root" && find . -type f -o -type l)" = ./etc/vsock-cidreg.conf ]
 }
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..5"
 tap install_puts_every_file_in_place installed
 tap a_program_builds_against_the_installed_library builds_against_it
-tap uninstall_removes_exactly_what_install_put uninstalled
+tap reinstall_keeps_an_edited_config_file config_kept
+tap libdir_takes_a_multiarch_layout libdir
+tap uninstall_removes_what_install_put_but_the_edited_config uninstalled

@@ -66,11 +66,7 @@ unload() {
 
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
-if [ "${1:-}" = --inside ]; then
-	n=$2
-	inside_tests
-	exit 0
-fi
+tap_inside "$@"
 
 # On the host: install into a root that holds the distro kernel's module
 # tree (symlinks, for depmod), then drop the scaffolding, keeping what
@@ -93,13 +89,5 @@ staged() {
 echo "TAP version 13"
 echo "1..8"
 tap make_install_into_a_staged_root staged
-"$repo/selftests/vm/vmrun.sh" -k distro -t 300 -s -installed -r "$root" -- \
-	"$self" --inside "$n" 2>"$d/vm.err" | grep -v '^VMRUN-EXIT'
-rc=${PIPESTATUS[0]}
-n=$((n + 6 + 1))
-if [ "$rc" -eq 0 ]; then
-	echo "ok $n vm_ran_and_its_kernel_log_is_clean"
-else
-	echo "not ok $n vm_ran_and_its_kernel_log_is_clean # vmrun exit $rc"
-	sed 's/^/#   /' "$d/vm.err" | tail -n 30
-fi
+tap_vm 6 -k distro -t 300 -s -installed -r "$root"
+exit $((fails > 0))

@@ -74,7 +74,9 @@ completion_completes() {
 		[ "$(complete_words cidctl -j reserve --p)" = --persistent ] &&
 		[ "$(complete_words cidctl config mode e)" = enforce ] &&
 		[ "$(complete_words cidctl help tr)" = "transfer trust" ] &&
-		[ "$(complete_words cidctl --ve)" = --version ]
+		[ "$(complete_words cidctl --ve)" = --version ] &&
+		[ "$(complete_words cidctl ap)" = apply ] &&
+		[ "$(complete_words cidctl stats --format p)" = prometheus ]
 }
 
 # This host has no vsock_cidreg for its kernel (modules are loaded in VMs

@@ -41,3 +41,32 @@ tap_fn() {
 		fails=$((fails + 1))
 	fi
 }
+
+# A host test with a part in a VM: `tap_inside "$@"` runs the script's
+# inside_tests, numbered from N, when it was started as `--inside N` (in
+# the VM), then exits; `tap_vm COUNT VMRUN-OPTION...` starts "$self
+# --inside N" in a VM (vmrun.sh), which prints its COUNT tests, then
+# prints one more: that the VM ran and its kernel log is clean. Need
+# $repo and $self.
+tap_inside() {
+	[ "${1:-}" = --inside ] || return 0
+	n=$2
+	inside_tests
+	exit 0
+}
+
+tap_vm() {
+	local count=$1 rc
+	shift
+	"$repo/selftests/vm/vmrun.sh" "$@" -- "$self" --inside "$n" 2>"$d/vm.err" |
+		grep -v '^VMRUN-EXIT'
+	rc=${PIPESTATUS[0]}
+	n=$((n + count + 1))
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $n vm_ran_and_its_kernel_log_is_clean"
+	else
+		echo "not ok $n vm_ran_and_its_kernel_log_is_clean # vmrun exit $rc"
+		fails=$((fails + 1))
+		sed 's/^/#   /' "$d/vm.err" | tail -n 30
+	fi
+}

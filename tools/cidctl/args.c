@@ -27,13 +27,21 @@ const struct cidctl_cmd cidctl_cmds[] = {
 	{ "monitor", V_MONITOR, "",
 	  "Print each event as it happens (-t: with its time): all of them\n"
 	  "with CAP_NET_ADMIN, else those about the caller's netns." },
-	{ "stats", V_STATS, "", "Counters of the hooks per operation." },
+	{ "stats", V_STATS, "[--format text|prometheus]",
+	  "Counters of the hooks per operation. --format prometheus: the text\n"
+	  "exposition format (node_exporter's textfile collector), with the\n"
+	  "events dropped and, to CAP_NET_ADMIN, the entries of each netns." },
 	{ "status", V_STATUS, "",
 	  "Whether the module is installed and loaded; its settings and hooks." },
 	{ "config", V_CONFIG, "[KEY VALUE]...",
 	  "Show or change the settings (CAP_NET_ADMIN), all or none. KEY:\n"
 	  "mode off|audit|enforce, strict yes|no, cid-min N, cid-max N,\n"
 	  "quota N (0: none), protected-ports P,P,...|none." },
+	{ "apply", V_APPLY, "FILE",
+	  "Apply a settings file (/etc/vsock-cidreg.conf; vsock-cidreg.service\n"
+	  "applies it at boot): lines KEY VALUE, with the keys of config, and\n"
+	  "trust NETNS. Every line is checked before anything changes; the\n"
+	  "settings change together, then each netns is trusted." },
 	{ "trust", V_TRUST, "--netns NETNS",
 	  "Add a netns to the trusted set (CAP_NET_ADMIN; from an untrusted\n"
 	  "netns, CAP_SYS_ADMIN too). A node agent in a pod: --netns self." },
@@ -218,6 +226,8 @@ static bool takes(enum cidctl_verb v, const char *opt)
 		return v == V_RELEASE;
 	if (!strcmp(opt, "--label-prefix") || !strcmp(opt, "--holder"))
 		return v == V_LIST;
+	if (!strcmp(opt, "--format"))
+		return v == V_STATS;
 	return false;
 }
 
@@ -364,6 +374,10 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 				FAIL("%s: %s needs a value", verb, s);
 			if (!strcmp(s, "--netns")) {
 				a->netns = val;
+			} else if (!strcmp(s, "--format")) {
+				if (strcmp(val, "text") && strcmp(val, "prometheus"))
+					FAIL("stats: bad --format '%s': text or prometheus", val);
+				a->prometheus = !strcmp(val, "prometheus");
 			} else if (!strcmp(s, "--label-prefix")) {
 				if (strlen(val) > 63)
 					FAIL("list: label prefix longer than 63 characters");
@@ -431,6 +445,10 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 			a->value[a->nkv++] = argv[++i];
 			continue;
 		}
+		if (a->verb == V_APPLY && !a->file) {
+			a->file = s;
+			continue;
+		}
 		if ((a->verb == V_RESERVE || a->verb == V_RELEASE ||
 		     a->verb == V_SHOW || a->verb == V_TRANSFER) && !a->has_cid) {
 			if (cidctl_parse_cid(s, &a->cid))
@@ -480,6 +498,14 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 		break;
 	case V_CONFIG:
 		return parse_config(a, err, errlen);
+	case V_STATS:
+		if (a->prometheus && a->json)
+			FAIL("stats: --format prometheus and -j are two formats: give one");
+		break;
+	case V_APPLY:
+		if (!a->file)
+			FAIL("apply: which file? e.g. cidctl apply /etc/vsock-cidreg.conf");
+		break;
 	default:
 		break;
 	}
@@ -519,4 +545,90 @@ int cidctl_split(char *line, char **argv, int max)
 	}
 	argv[n] = NULL;
 	return n;
+}
+
+/* Copies the settings @mask names from @from into @to. */
+static void settings_merge(struct cidreg_config *to,
+			   const struct cidreg_config *from, unsigned int mask)
+{
+	if (mask & CIDREG_CONFIG_MODE)
+		to->mode = from->mode;
+	if (mask & CIDREG_CONFIG_STRICT)
+		to->strict = from->strict;
+	if (mask & CIDREG_CONFIG_CID_MIN)
+		to->cid_min = from->cid_min;
+	if (mask & CIDREG_CONFIG_CID_MAX)
+		to->cid_max = from->cid_max;
+	if (mask & CIDREG_CONFIG_QUOTA)
+		to->quota = from->quota;
+	if (mask & CIDREG_CONFIG_PORTS) {
+		to->nports = from->nports;
+		memcpy(to->ports, from->ports, sizeof(to->ports));
+	}
+}
+
+/* One line of a settings file, split into @argv (@n words). */
+static int settings_line(struct cidctl_settings *s, char **argv, int n,
+			 char *err, int errlen)
+{
+	char *cargv[3], msg[256];
+	struct cidctl_args a;
+
+	if (n < 0 || n > 2)
+		FAIL("one KEY VALUE per line (a value with blanks goes in double quotes)");
+	if (n == 1)
+		FAIL("'%s' needs a value", argv[0]);
+	if (!strcmp(argv[0], "trust")) {
+		if (s->ntrust == CIDCTL_MAX_TRUST)
+			FAIL("more than %d trust lines", CIDCTL_MAX_TRUST);
+		s->trust[s->ntrust] = strdup(argv[1]);
+		if (!s->trust[s->ntrust])
+			FAIL("out of memory");
+		s->ntrust++;
+		return 0;
+	}
+	cargv[0] = "config";
+	cargv[1] = argv[0];
+	cargv[2] = argv[1];
+	if (cidctl_parse(3, cargv, &a, msg, sizeof(msg)))
+		FAIL("%s", msg + (strncmp(msg, "config: ", 8) ? 0 : 8));
+	if (a.verb != V_CONFIG || !a.config_mask)
+		FAIL("'%s' is not a setting; keys: mode strict cid-min cid-max quota protected-ports, and trust",
+		     argv[0]);
+	if (s->mask & a.config_mask)
+		FAIL("%s is set twice", argv[0]);
+	settings_merge(&s->config, &a.config, a.config_mask);
+	s->mask |= a.config_mask;
+	return 0;
+}
+
+int cidctl_settings_read(FILE *f, const char *name, struct cidctl_settings *s,
+			 char *err, int errlen)
+{
+	char *line = NULL, *argv[8], msg[256];
+	size_t size = 0;
+	int n, lineno = 0, rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	errno = 0;
+	while (!rc && getline(&line, &size, f) >= 0) {
+		lineno++;
+		n = cidctl_split(line, argv, sizeof(argv) / sizeof(argv[0]));
+		if (n && settings_line(s, argv, n, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
+			rc = -1;
+		}
+	}
+	if (!rc && ferror(f)) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+void cidctl_settings_free(struct cidctl_settings *s)
+{
+	while (s->ntrust)
+		free(s->trust[--s->ntrust]);
 }

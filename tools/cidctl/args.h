@@ -11,7 +11,8 @@
 
 enum cidctl_verb {
 	V_NONE, V_RESERVE, V_RELEASE, V_SHOW, V_LIST, V_TRANSFER, V_MONITOR,
-	V_STATS, V_STATUS, V_CONFIG, V_TRUST, V_UNTRUST, V_HELP, V_VERSION,
+	V_STATS, V_STATUS, V_CONFIG, V_APPLY, V_TRUST, V_UNTRUST, V_HELP,
+	V_VERSION,
 };
 
 /* A subcommand: its name, what it takes, what it does. */
@@ -46,6 +47,18 @@ struct cidctl_args {
 	const char *key[CIDCTL_MAX_KV], *value[CIDCTL_MAX_KV];
 	struct cidreg_config config;	/* the pairs, parsed */
 	unsigned int config_mask;	/* CIDREG_CONFIG_*: which are set */
+	const char *file;	/* apply FILE */
+	bool prometheus;	/* stats --format=prometheus */
+};
+
+#define CIDCTL_MAX_TRUST 64
+
+/* A settings file (apply): the settings, and the netns paths to trust. */
+struct cidctl_settings {
+	struct cidreg_config config;
+	unsigned int mask;	/* CIDREG_CONFIG_*: which the file sets */
+	int ntrust;
+	char *trust[CIDCTL_MAX_TRUST];	/* as given (a path, PID, name) */
 };
 
 /*
@@ -65,6 +78,15 @@ void cidctl_usage(FILE *f, const struct cidctl_cmd *cmd);
 int cidctl_split(char *line, char **argv, int max);
 /* The netns path of a --netns value: a path, a PID, or an ip-netns name. */
 void cidctl_netns_path(const char *netns, char *buf, int len);
+/*
+ * Reads a settings file: lines "KEY VALUE" (the keys of config, each at
+ * most once) and "trust NETNS", blank lines and # comments. Returns 0, or
+ * -1 with "NAME:LINE: what is wrong" in @err. Free with
+ * cidctl_settings_free(), either way.
+ */
+int cidctl_settings_read(FILE *f, const char *name, struct cidctl_settings *s,
+			 char *err, int errlen);
+void cidctl_settings_free(struct cidctl_settings *s);
 /* Parses a CID: 3 to 4294967294. */
 int cidctl_parse_cid(const char *s, uint32_t *cid);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libkmod.h>
 #include <signal.h>
 #include <stdio.h>
@@ -236,6 +237,146 @@ static int do_config(struct cidreg *h, const struct cidctl_args *a)
 	}
 	err = cidreg_set_config(h, &a->config, a->config_mask);
 	return err ? fail(h, "config", err) : 0;
+}
+
+struct ino_list {
+	uint64_t *ino;
+	size_t n, size;
+};
+
+static int collect_ino(const struct cidreg_entry *e, void *arg)
+{
+	struct ino_list *l = arg;
+	uint64_t *p;
+
+	if (e->hidden)
+		return 0;
+	if (l->n == l->size) {
+		l->size = l->size ? 2 * l->size : 256;
+		p = realloc(l->ino, l->size * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->ino = p;
+	}
+	l->ino[l->n++] = e->netns_ino;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define METRIC(name, type, help) \
+	printf("# HELP vsock_cidreg_" name " " help "\n" \
+	       "# TYPE vsock_cidreg_" name " " type "\n")
+
+/*
+ * stats --format=prometheus: the text exposition format, for
+ * node_exporter's textfile collector. Everything is read before anything
+ * is printed: a failure prints nothing on standard output.
+ */
+static int do_prometheus(struct cidreg *h)
+{
+	static const char *const verdicts[] = { "allowed", "denied", "audited" };
+	struct ino_list l = {};
+	struct cidreg_config c;
+	struct cidreg_stats st;
+	uint64_t dropped, *v;
+	unsigned int op, i;
+	size_t j, k;
+	int err;
+
+	err = cidreg_stats(h, &st);
+	if (!err)
+		err = cidreg_events_dropped(h, &dropped);
+	if (!err)
+		err = cidreg_get_config(h, &c);
+	if (!err)
+		err = cidreg_list(h, -1, collect_ino, &l);
+	if (err) {
+		free(l.ino);
+		return fail(h, "stats", err);
+	}
+	METRIC("entries", "gauge", "Reservations in the registry, of every netns.");
+	printf("vsock_cidreg_entries %u\n", st.entries);
+	METRIC("netns_entries", "gauge",
+	       "Reservations of each netns (by inode) the reader may see: every netns with CAP_NET_ADMIN, else its own.");
+	qsort(l.ino, l.n, sizeof(*l.ino), cmp_u64);
+	for (j = 0; j < l.n; j = k) {
+		for (k = j; k < l.n && l.ino[k] == l.ino[j]; k++)
+			;
+		printf("vsock_cidreg_netns_entries{netns=\"%" PRIu64 "\"} %zu\n",
+		       l.ino[j], k - j);
+	}
+	free(l.ino);
+	METRIC("checks_total", "counter",
+	       "Checks of the vsock hooks since the module loaded, by operation and verdict (audited: refused in enforce mode, allowed in audit mode).");
+	for (op = 0; op < CIDREG_OPS; op++) {
+		for (i = 0; i < 3; i++) {
+			v = i == 0 ? st.allowed : i == 1 ? st.denied : st.audited;
+			printf("vsock_cidreg_checks_total{op=\"%s\",verdict=\"%s\"} %" PRIu64 "\n",
+			       cidreg_op_name(op), verdicts[i], v[op]);
+		}
+	}
+	METRIC("events_dropped_total", "counter",
+	       "Events not sent since the module loaded: denials over the rate limit of their netns.");
+	printf("vsock_cidreg_events_dropped_total %" PRIu64 "\n", dropped);
+	METRIC("mode", "gauge", "The enforcement mode: 1 for the one in effect.");
+	for (i = 0; i < 3; i++)
+		printf("vsock_cidreg_mode{mode=\"%s\"} %d\n", cidreg_mode_name(i),
+		       c.mode == i);
+	METRIC("strict", "gauge", "1 if a CID must be reserved before a device takes it.");
+	printf("vsock_cidreg_strict %d\n", c.strict);
+	return 0;
+}
+
+/*
+ * apply FILE: every line is read and checked before anything changes; the
+ * settings then change in one call (all or none, validated by the
+ * kernel), and each netns is trusted after them.
+ */
+static int do_apply(struct cidreg *h, const struct cidctl_args *a)
+{
+	FILE *f = strcmp(a->file, "-") ? fopen(a->file, "r") : stdin;
+	struct cidctl_settings st;
+	char err[512], what[64];
+	int rc = 0, i, fd, e;
+
+	if (!f) {
+		fprintf(stderr, "cidctl: %sapply: cannot open %s: %s\n", where,
+			a->file, strerror(errno));
+		return 1;
+	}
+	e = cidctl_settings_read(f, f == stdin ? "stdin" : a->file, &st, err,
+				 sizeof(err));
+	if (f != stdin)
+		fclose(f);
+	if (e) {
+		fprintf(stderr, "cidctl: %s%s; nothing was changed\n", where, err);
+		cidctl_settings_free(&st);
+		return 2;
+	}
+	if (st.mask) {
+		e = cidreg_set_config(h, &st.config, st.mask);
+		if (e)
+			rc = fail_at(h, "config", "apply", e);
+	}
+	for (i = 0; !rc && i < st.ntrust; i++) {
+		snprintf(what, sizeof(what), "apply: trust");
+		if (open_netns(st.trust[i], what, &fd)) {
+			rc = 1;
+			break;
+		}
+		e = cidreg_trust(h, fd, true);
+		close(fd);
+		if (e)
+			rc = fail_at(h, "trust", what, e);
+	}
+	cidctl_settings_free(&st);
+	return rc;
 }
 
 /* status: sysfs says what runs, libkmod whether it is installed. */
@@ -478,11 +619,17 @@ static int run(const struct cidctl_args *a, struct cidreg **hp)
 		rc = err ? fail(h, "monitor", err) : 0;
 		break;
 	case V_STATS:
+		rc = a->prometheus ? do_prometheus(h) : 0;
+		if (a->prometheus)
+			break;
 		err = cidreg_stats(h, &st);
 		if (err)
 			rc = fail(h, "stats", err);
 		else
 			cidctl_stats_print(&st);
+		break;
+	case V_APPLY:
+		rc = do_apply(h, a);
 		break;
 	case V_CONFIG:
 		rc = do_config(h, a);

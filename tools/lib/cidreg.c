@@ -67,6 +67,9 @@ static struct nla_policy policy[VSOCK_CIDREG_A_MAX + 1] = {
 	[VSOCK_CIDREG_A_PID] = { .type = NLA_U32 },
 	[VSOCK_CIDREG_A_PORT] = { .type = NLA_U32 },
 	[VSOCK_CIDREG_A_TO_NETNS_INO] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_RULE] = { .type = NLA_U32 },
+	[VSOCK_CIDREG_A_DROPPED] = { .type = NLA_U64 },
+	[VSOCK_CIDREG_A_EVENTS_DROPPED] = { .type = NLA_U64 },
 };
 
 #define DEVICE "/dev/" VSOCK_CIDREG_DEVICE
@@ -470,6 +473,28 @@ int cidreg_stats(struct cidreg *h, struct cidreg_stats *st)
 	memset(st, 0, sizeof(*st));
 	return nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_STATS, 0),
 		       parse_stats, st);
+}
+
+static int parse_dropped(struct nl_msg *m, void *arg)
+{
+	struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
+	uint64_t *dropped = arg;
+
+	if (attrs(m, a))
+		return -EPROTO;
+	U64(*dropped, VSOCK_CIDREG_A_EVENTS_DROPPED);
+	return 0;
+}
+
+int cidreg_events_dropped(struct cidreg *h, uint64_t *dropped)
+{
+	int err = nl_check(h);
+
+	if (err)
+		return err;
+	*dropped = 0;
+	return nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_STATS, 0),
+		       parse_dropped, dropped);
 }
 
 static int parse_config(struct nl_msg *m, void *arg)

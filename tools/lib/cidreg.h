@@ -83,6 +83,8 @@ struct cidreg_stats {
 };
 
 int cidreg_stats(struct cidreg *h, struct cidreg_stats *st);
+/* Events the module did not send (rate limit), since it loaded. */
+int cidreg_events_dropped(struct cidreg *h, uint64_t *dropped);
 const char *cidreg_op_name(unsigned int op);
 
 struct cidreg_config {
