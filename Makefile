@@ -158,6 +158,16 @@ fuzz: deps module selftests
 demo: deps
 	scripts/demo.sh
 
+# The benchmarks (selftests/bench/cidreg_bench) in one VM of kernel K
+# (default distro): a table, and build/bench/K.json. bench-profile: the
+# same under perf, with the hottest symbols. Documentation/performance.md.
+K ?= distro
+bench: deps module tools selftests
+	scripts/bench.sh -k $(K)
+
+bench-profile: deps module tools selftests
+	scripts/bench.sh -k $(K) -p
+
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	$(MAKE) -C tools clean
@@ -165,4 +175,5 @@ clean:
 
 .PHONY: stress fuzz all kdir-check module module-clean module-strict tools linux-tools selftests \
 	checkpatch install install-tools uninstall deb dkms-install dkms-uninstall deps check check-kernels demo \
+	bench bench-profile \
 	clean

@@ -436,7 +436,7 @@ static long cidreg_vhost_ioctl_wrapper(struct file *f, unsigned int ioctl,
 	if (!ret && sc.allowed)
 		this_cpu_inc(cidreg_counters.allowed[VSOCK_CIDREG_OP_SET_CID]);
 	if (!ret && sc.checked)
-		cidreg_vhost_commit(sc.dev, sc.space, sc.cid);
+		cidreg_vhost_commit(sc.dev, sc.space, sc.cid, sc.adopted);
 	else if (sc.checked)
 		cidreg_vhost_abort(sc.space, sc.cid, sc.adopted);
 out:

@@ -354,8 +354,14 @@ static int cidreg_charge(const struct net *net)
 	return err;
 }
 
-/* Links a stored entry to its owner and lease. Under cidreg_lock. */
-static void cidreg_entry_link(struct cidreg_entry *e)
+/*
+ * Links a stored entry @e to its owner and lease. Its event is sent,
+ * unless @announce is false: an entry adopted by a claim is told of when
+ * the claim commits, and never when it aborts (a failed SET_GUEST_CID
+ * changes nothing anyone saw, under the lock the claim holds). Under
+ * cidreg_lock.
+ */
+static void cidreg_entry_link(struct cidreg_entry *e, bool announce)
 {
 	struct cidreg_net *cn = cidreg_net(e->net);
 
@@ -370,16 +376,23 @@ static void cidreg_entry_link(struct cidreg_entry *e)
 	__module_get(THIS_MODULE);
 	cidreg_generation++;
 	cidreg_entries++;
-	cidreg_entry_event(e, e->kind == VSOCK_CIDREG_KIND_ADOPTED ?
-			   VSOCK_CIDREG_EVENT_ADOPTED :
-			   VSOCK_CIDREG_EVENT_RESERVED, 0, NULL, NULL);
+	if (announce)
+		cidreg_entry_event(e, e->kind == VSOCK_CIDREG_KIND_ADOPTED ?
+				   VSOCK_CIDREG_EVENT_ADOPTED :
+				   VSOCK_CIDREG_EVENT_RESERVED, 0, NULL, NULL);
 }
 
-/* Ends a reservation; @reason: enum vsock_cidreg_reason. Under cidreg_lock. */
+/*
+ * Ends a reservation; @reason: enum vsock_cidreg_reason, or 0 for an entry
+ * never announced (cidreg_entry_link()), which ends as silently. Under
+ * cidreg_lock.
+ */
 static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 {
 	lockdep_assert_held(&cidreg_lock);
-	cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason, NULL, NULL);
+	if (reason)
+		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_RELEASED, reason,
+				   NULL, NULL);
 	cidreg_generation++;
 	cidreg_entries--;
 	xa_erase(&e->space->xa, e->cid);
@@ -498,7 +511,7 @@ int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
 		cidreg_uncharge(req->net);
 		goto fail;
 	}
-	cidreg_entry_link(e);
+	cidreg_entry_link(e, true);
 	*cid = e->cid;
 	mutex_unlock(&cidreg_lock);
 	return 0;
@@ -881,7 +894,7 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				cidreg_uncharge(net);
 		}
 		if (!err) {
-			cidreg_entry_link(new);
+			cidreg_entry_link(new, false);
 			*adopted = true;
 			new = NULL;
 		} else {
@@ -933,12 +946,14 @@ static void cidreg_holder_detach(struct cidreg_holder *h)
  * @dev: the device.
  * @space: its space, as claimed.
  * @cid: the CID it now holds.
+ * @adopted: cidreg_vhost_claim() adopted it: its event is sent now.
  *
  * The CID it held before, if any, is let go: an adopted entry of it ends.
  * If @cid is in the registry, the entry records the device and the caller.
  * Unlocks the registry that cidreg_vhost_claim() locked.
  */
-void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid)
+void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid,
+			 bool adopted)
 	__releases(&cidreg_lock)
 {
 	struct cidreg_holder *h = cidreg_claim_holder;
@@ -953,6 +968,8 @@ void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid)
 	else if (old)
 		goto out;	/* the same CID again */
 	e = xa_load(&space->xa, cid);
+	if (e && adopted)
+		cidreg_entry_event(e, VSOCK_CIDREG_EVENT_ADOPTED, 0, NULL, NULL);
 	if (e && h) {
 		if (e->holder)	/* a device that is going */
 			cidreg_holder_free(e->holder);
@@ -974,7 +991,8 @@ out:
 
 /**
  * cidreg_vhost_abort() - a vhost-vsock device did not take the CID it
- *	claimed: end the entry cidreg_vhost_claim() adopted for it, if any.
+ *	claimed: end the entry cidreg_vhost_claim() adopted for it, if any,
+ *	without an event (none was sent for it).
  * @space: its space, as claimed.
  * @cid: the CID.
  * @adopted: cidreg_vhost_claim() adopted it.
@@ -994,7 +1012,7 @@ void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted)
 		e = xa_load(&space->xa, cid);
 		if (!WARN_ON_ONCE(!e || e->kind != VSOCK_CIDREG_KIND_ADOPTED ||
 				  e->holder))
-			cidreg_entry_remove(e, VSOCK_CIDREG_REASON_DEVICE_CLOSED);
+			cidreg_entry_remove(e, 0);
 	}
 	__release(&cidreg_lock);
 	mutex_unlock(&cidreg_lock);

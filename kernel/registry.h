@@ -93,7 +93,8 @@ bool cidreg_owner(u32 cid, const struct net *net, bool *owned);
 enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 				     struct net *net, bool adopt,
 				     bool *adopted);
-void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid);
+void cidreg_vhost_commit(const void *dev, struct cidreg_space *space, u32 cid,
+			 bool adopted);
 void cidreg_vhost_abort(struct cidreg_space *space, u32 cid, bool adopted);
 void cidreg_vhost_moved(const void *dev, struct cidreg_space *space, u32 cid);
 void cidreg_vhost_detach(const void *dev);

@@ -585,6 +585,37 @@ TEST_F_TIMEOUT(nl, events_report_each_change_in_order, 240)
 	nl_close(&ev);
 }
 
+/*
+ * A SET_GUEST_CID that vhost refuses (the CID is held by a device the
+ * registry never saw, set under mode=off) changes nothing: no event. It
+ * once sent "adopted" then "released" for a CID whose state never changed,
+ * one pair per probe of an allocator's loop.
+ */
+TEST_F_TIMEOUT(nl, a_failed_set_guest_cid_sends_no_event, 120)
+{
+	struct vsock_cidreg_entry e;
+	struct nl_msg m;
+	struct nl ev;
+	int vfd;
+
+	ASSERT_EQ(0, reg_set_param_str("mode", "off"));
+	vfd = vhost_vsock_claim(4400);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, reg_set_param_str("mode", "enforce"));
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, nl_join_events(&ev));
+	EXPECT_EQ(-EADDRINUSE, vhost_vsock_claim(4400));
+	EXPECT_EQ(-EADDRINUSE, vhost_vsock_claim(4400));
+	EXPECT_EQ(-ENOENT, reg_query(self->fd, 4400, &e));
+	/* The next event is the marker's. */
+	ASSERT_EQ(4401, reg_reserve_cid(self->fd, 4401, 0));
+	EXPECT_EQ(VSOCK_CIDREG_EVENT_RESERVED, next_event(&ev, &m));
+	EXPECT_EQ(4401, (int)EV_ATTR(m, VSOCK_CIDREG_A_CID));
+	ASSERT_EQ(0, reg_release(self->fd, 4401));
+	close(vfd);
+	nl_close(&ev);
+}
+
 struct stat_attr {
 	uint16_t type;
 	uint64_t v;

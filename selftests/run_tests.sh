@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run kselftest programs one after the other, each under the time limit of
-# the `settings` file, framing each one's TAP output for tap-summary.awk:
+# the `settings` file (timeout=SECONDS, or timeout.TEST=SECONDS for one
+# test), framing each one's TAP output for tap-summary.awk:
 #
 #   run_tests.sh DIR TEST...
 #
@@ -22,9 +23,12 @@ for t in "$@"; do
 		echo "# $dir/$t: not built"
 		rc=127
 	else
-		timeout -k 5 "$limit" "$dir/$t"
+		l=$limit
+		[ ! -r "$settings" ] ||
+			l=$(awk -F= -v k="timeout.$t" -v d="$limit" '$1 == k { d = $2 } END { print d }' "$settings")
+		timeout -k 5 "$l" "$dir/$t"
 		rc=$?
-		[ $rc -ne 124 ] || echo "# $t: killed after the ${limit}s limit of selftests/settings"
+		[ $rc -ne 124 ] || echo "# $t: killed after the ${l}s limit of selftests/settings"
 	fi
 	echo "# $t took $(( $(date +%s) - start ))s"
 	echo "# selftest-exit: $t $rc"
