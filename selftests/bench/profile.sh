@@ -8,8 +8,12 @@
 # hottest symbols, all below a line PERF-REPORT. Figures measured under
 # perf are slower than make bench's.
 #
-#   selftests/bench/profile.sh CIDREG_BENCH [ARGS]
+#   selftests/bench/profile.sh [-g 'GROUP...'] CIDREG_BENCH [ARGS]
 groups="reserve unknown-held unloaded probe-vs-reserve scaling dump"
+if [ "${1:-}" = -g ]; then
+	groups=$2
+	shift 2
+fi
 rc=0
 export CIDREG_PERF_CTL=/tmp/perf.ctl CIDREG_PERF_ACK=/tmp/perf.ack
 for g in $groups; do
