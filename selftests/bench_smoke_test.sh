@@ -27,6 +27,7 @@ assert len(rows) == int(sys.argv[1]), len(rows)
 for r in rows:
     assert r["a"]["reps"] >= 1 and r["a"]["count"] >= 1, r
     assert ("ratio" in r) == ("b" in r), r
+    assert r["command"].startswith("cidreg_bench -s -f ") and r["kernel"], r
 ' "$figures"
 }
 

@@ -40,6 +40,7 @@
 
 static bool smoke;
 static const char *only;	/* -f: one group of figures */
+static const char *group;	/* the group that runs */
 static int reps = 7;
 static FILE *json;
 static int rows;
@@ -135,9 +136,10 @@ static void report(const char *name, struct side *a, struct side *b,
 	if (!json)
 		return;
 	fprintf(json, "%s{\"name\":\"%s\",\"%s\":%.6g,\"target\":\"%s\",\"kernel\":\"%s\","
+		"\"command\":\"cidreg_bench%s -f %s\","
 		"\"a\":{\"what\":\"%s\",\"min\":%.6g,\"median\":%.6g,\"max\":%.6g,\"count\":%ld,\"reps\":%d}",
 		rows > 1 ? ",\n" : "[\n", name, b ? "ratio" : unit, b ? ra / rb : ra,
-		target, kernel, a->what, minv(a), ra, maxv(a), a->count, a->n);
+		target, kernel, smoke ? " -s" : "", group, a->what, minv(a), ra, maxv(a), a->count, a->n);
 	if (b)
 		fprintf(json, ",\"b\":{\"what\":\"%s\",\"min\":%.6g,\"median\":%.6g,\"max\":%.6g,\"count\":%ld,\"reps\":%d}",
 			b->what, minv(b), rb, maxv(b), b->count, b->n);
@@ -671,9 +673,10 @@ static void bench_dump(const char *cidctl)
  * The groups, for -f (a profile of one): reserve memory unknown-held
  * unloaded probe-vs-reserve scaling dump.
  */
-static bool run(const char *group)
+static bool run(const char *g)
 {
-	return !only || !strcmp(only, group);
+	group = g;
+	return !only || !strcmp(only, g);
 }
 
 int main(int argc, char **argv)

@@ -342,7 +342,7 @@ static int do_apply(struct cidreg *h, const struct cidctl_args *a)
 {
 	FILE *f = strcmp(a->file, "-") ? fopen(a->file, "r") : stdin;
 	struct cidctl_settings st;
-	char err[512], what[64];
+	char err[512];
 	int rc = 0, i, fd, e;
 
 	if (!f) {
@@ -365,15 +365,14 @@ static int do_apply(struct cidreg *h, const struct cidctl_args *a)
 			rc = fail_at(h, "config", "apply", e);
 	}
 	for (i = 0; !rc && i < st.ntrust; i++) {
-		snprintf(what, sizeof(what), "apply: trust");
-		if (open_netns(st.trust[i], what, &fd)) {
+		if (open_netns(st.trust[i], "apply: trust", &fd)) {
 			rc = 1;
 			break;
 		}
 		e = cidreg_trust(h, fd, true);
 		close(fd);
 		if (e)
-			rc = fail_at(h, "trust", what, e);
+			rc = fail_at(h, "trust", "apply: trust", e);
 	}
 	cidctl_settings_free(&st);
 	return rc;
