@@ -618,9 +618,10 @@ static int run(const struct cidctl_args *a, struct cidreg **hp)
 		rc = err ? fail(h, "monitor", err) : 0;
 		break;
 	case V_STATS:
-		rc = a->prometheus ? do_prometheus(h) : 0;
-		if (a->prometheus)
+		if (a->prometheus) {
+			rc = do_prometheus(h);
 			break;
+		}
 		err = cidreg_stats(h, &st);
 		if (err)
 			rc = fail(h, "stats", err);
