@@ -50,6 +50,15 @@ if [[ " $kernels " == *" debug "* ]]; then
 	selftests/vm/build-debug-kernel.sh >$log/debug-kernel.log 2>&1 &
 fi
 
+# Which accelerator the VMs get, said once (selftests/vm/lib.sh).
+(
+	prog=check
+	. selftests/vm/lib.sh
+	kernel_prepare distro
+	accel_choose amd64 "$K_IMAGE"
+	echo "check: VMs boot under ${accel^^}: ${accel_verdict#$accel }"
+)
+
 count build make all selftests
 count kernel-W1-sparse make module-strict
 count checkpatch make checkpatch

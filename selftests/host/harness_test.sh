@@ -25,7 +25,7 @@ frame() { # NAME RC BODY
 }
 
 echo "TAP version 13"
-echo "1..18"
+echo "1..21"
 
 out=$(frame a 0 $'1..2\nok 1 x\nok 2 y' | summary a)
 tap counts_passes [ "$out" = "t: 2 passed, 0 failed" ]
@@ -149,5 +149,50 @@ guest_works_in_a_clone_below_tmp() {
 		'[ "$(pwd)" = "$1" ] && [ -f selftests/vm/vmrun.sh ]' sh "$d/repo"
 }
 tap a_repository_below_tmp_is_the_guests_workdir guest_works_in_a_clone_below_tmp
+
+# A host whose KVM runs no guest (selftests/host/stalling-qemu): the
+# stopped VM that fooled the old probe, then both ways out of it.
+mkdir -p "$d/bin"
+ln -s "$repo/selftests/host/stalling-qemu" "$d/bin/qemu-system-x86_64"
+: >"$d/kvm"
+stalling_qemu_fools_a_stopped_vm_probe() {
+	echo quit | PATH=$d/bin:$PATH timeout 20 qemu-system-x86_64 -accel kvm \
+		-cpu host -S -nodefaults -display none -monitor stdio
+}
+tap a_stopped_kvm_vm_starts_and_quits_on_the_stand_in \
+	stalling_qemu_fools_a_stopped_vm_probe
+
+probe_boots_a_guest_then_uses_tcg() {
+	local s e
+	s=$(date +%s)
+	PATH=$d/bin:$PATH CIDREG_KVM_DEV=$d/kvm CIDREG_KVM_PROBE_SECONDS=4 \
+		CIDREG_ACCEL= "$repo/selftests/vm/vmrun.sh" -s -harness -t 120 -- true \
+		2>"$d/probe.err"
+	e=$(( $(date +%s) - s ))
+	cat "$d/probe.err"
+	grep -qx "vmrun: KVM probed and not used: a guest under KVM printed nothing in 4s; using TCG (CIDREG_ACCEL=kvm forces KVM)" "$d/probe.err"
+	grep -q '^vmrun: booting distro kernel .* (tcg)' "$d/probe.err"
+	! grep -q '(kvm)' "$d/probe.err"
+	# A second run keeps the verdict: no probe, no second line about it.
+	PATH=$d/bin:$PATH CIDREG_KVM_DEV=$d/kvm CIDREG_ACCEL= \
+		"$repo/selftests/vm/vmrun.sh" -s -harness -t 120 -- true 2>"$d/probe2.err"
+	! grep -q 'KVM probed' "$d/probe2.err"
+	grep -q '^vmrun: booting distro kernel .* (tcg)' "$d/probe2.err"
+	echo "# probe and boot: ${e}s"
+}
+tap the_probe_boots_a_guest_and_falls_back_to_tcg probe_boots_a_guest_then_uses_tcg
+
+vm_silent_under_kvm_boots_again_under_tcg() {
+	PATH=$d/bin:$PATH CIDREG_KVM_DEV=$d/kvm CIDREG_KVM_FIRST_LINE_SECONDS=4 \
+		CIDREG_ACCEL=kvm "$repo/selftests/vm/vmrun.sh" -s -harness -t 120 -- \
+		sh -c 'echo booted-under-tcg' >"$d/vm.out" 2>"$d/vm.err"
+	cat "$d/vm.err" "$d/vm.out"
+	grep -q '^vmrun: booting distro kernel .* (kvm)' "$d/vm.err"
+	grep -q '^vmrun: the distro kernel printed no line under KVM in [0-9]*s (QEMU status [0-9]*): booting it again under TCG, once$' "$d/vm.err"
+	[ "$(grep -c '^vmrun: booting distro kernel' "$d/vm.err")" -eq 2 ]
+	grep -q '^vmrun: distro kernel: VM ran [0-9]*s (tcg)$' "$d/vm.err"
+	grep -qx booted-under-tcg "$d/vm.out"
+}
+tap a_vm_silent_under_kvm_boots_again_under_tcg vm_silent_under_kvm_boots_again_under_tcg
 
 [ "$fails" -eq 0 ]

@@ -67,7 +67,7 @@ fi
 cache=$(cache_dir)
 # Keyed by the list and what is done to it here (recipe), so that a
 # package added or a change below makes a new root.
-recipe=2
+recipe=3
 out=$cache/roots/$what-$(echo "$recipe ${pkgs[*]}" | sha256sum | cut -c1-12)
 mkdir -p "$cache/roots"
 exec 8>"$cache/roots/.$what.lock"
@@ -129,6 +129,9 @@ for d in "${dirs[@]}"; do
 done
 # What maintainer scripts would have made: /bin/sh, and busybox's name.
 ln -sfn dash "$r/usr/bin/sh"
+# awk, an alternative: without it the host's (another architecture's) is
+# found through the guest's PATH, and run_tests.sh cannot run it.
+[ "$opt_k" -eq 1 ] || ln -sfn gawk "$r/usr/bin/awk"
 if [ "$opt_k" -eq 1 ]; then
 	# awk (an alternative), and a /tmp.
 	ln -sfn mawk "$r/usr/bin/awk"

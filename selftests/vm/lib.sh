@@ -428,3 +428,124 @@ stage_modules() {
 	echo "$sum" >"$stage/.sum"
 	K_STAGE=$stage
 }
+
+# The accelerator a VM boots with. KVM only where a guest really runs on
+# it: a /dev/kvm that opens is not enough, nor a stopped VM that QEMU
+# starts and quits (-S): on some hosts a KVM guest never executes past
+# the boot loader and its kernel prints nothing, ever. The probe boots
+# the kernel under test under KVM, without a root, and needs its first
+# line ("Linux version") within $kvm_probe_seconds; the verdict holds for
+# this boot of the host, this QEMU and this device ($build_root/.accel).
+kvm_dev=${CIDREG_KVM_DEV:-/dev/kvm}
+kvm_probe_seconds=${CIDREG_KVM_PROBE_SECONDS:-15}
+# How long a VM under KVM may show no console line before it is booted
+# again under TCG (vmrun.sh).
+kvm_first_line_seconds=${CIDREG_KVM_FIRST_LINE_SECONDS:-30}
+
+# first_line_within LOG PIDFILE SECONDS: 0 once LOG has the kernel's first
+# line; 1 when SECONDS pass without it, or the QEMU of PIDFILE is gone.
+first_line_within() {
+	local i pid
+	for ((i = 0; i < $3 * 4; i++)); do
+		grep -q 'Linux version' "$1" 2>/dev/null && return 0
+		pid=$(cat "$2" 2>/dev/null) || pid=
+		# Started and gone again: it will print nothing more.
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -q 'Linux version' "$1" 2>/dev/null
+			return
+		fi
+		sleep 0.25
+	done
+	return 1
+}
+
+# kvm_boots IMAGE DIR: 0 when IMAGE prints its first line under KVM within
+# $kvm_probe_seconds; otherwise 1, with the reason on stdout.
+kvm_boots() {
+	local image=$1 dir=$2 pid rc=0
+	rm -f "$dir/probe.log" "$dir/probe.pid" "$dir/probe.err"
+	: >"$dir/probe.log"
+	qemu-system-x86_64 -accel kvm -cpu host -nodefaults -display none \
+		-no-reboot -m 256 -kernel "$image" -append "console=ttyS0 panic=-1" \
+		-serial "file:$dir/probe.log" -monitor none -pidfile "$dir/probe.pid" \
+		</dev/null >/dev/null 2>"$dir/probe.err" &
+	pid=$!
+	first_line_within "$dir/probe.log" "$dir/probe.pid" "$kvm_probe_seconds" || rc=1
+	kill "$pid" 2>/dev/null
+	kill "$(cat "$dir/probe.pid" 2>/dev/null)" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ "$rc" -eq 0 ] && return 0
+	if [ -s "$dir/probe.err" ]; then
+		echo "QEMU failed to start a KVM guest: $(grep -v '^$' "$dir/probe.err" | head -n1)"
+	else
+		echo "a guest under KVM printed nothing in ${kvm_probe_seconds}s"
+	fi
+	return 1
+}
+
+# accel_choose ARCH IMAGE: set accel to kvm or tcg for a VM of ARCH booting
+# IMAGE, and accel_why to one line saying why it is not KVM when this call
+# probed (empty otherwise: a verdict is said once, when it is reached).
+# CIDREG_ACCEL=kvm or tcg overrides the probe.
+accel_choose() {
+	local arch=$1 image=$2 key verdict why probed=0
+	accel=${CIDREG_ACCEL:-auto} accel_why= accel_verdict="asked for (CIDREG_ACCEL)"
+	case $accel in
+	kvm|tcg) return ;;
+	auto) ;;
+	*) die "CIDREG_ACCEL=$accel: use kvm, tcg or leave it unset" ;;
+	esac
+	accel=tcg
+	# Another architecture: TCG, always.
+	accel_verdict="tcg the guest's architecture is not the host's"
+	[ "$arch" = amd64 ] || return 0
+	if [ ! -e "$kvm_dev" ]; then
+		accel_verdict="tcg no $kvm_dev"
+		return 0
+	elif [ ! -r "$kvm_dev" ] || [ ! -w "$kvm_dev" ]; then
+		accel_why="$kvm_dev is there but not usable by $(id -un); using TCG"
+		accel_verdict="tcg $accel_why"
+		return 0
+	fi
+	key=$(accel_key)
+	mkdir -p "$build_root"
+	exec 7>"$build_root/.accel.lock"
+	flock 7
+	verdict=$(awk -v k="$key" '$1 == k { $1 = ""; print substr($0, 2) }' \
+		"$build_root/.accel" 2>/dev/null) || verdict=
+	if [ -z "$verdict" ]; then
+		if why=$(kvm_boots "$image" "$build_root"); then
+			verdict=kvm
+		else
+			verdict="tcg $why"
+		fi
+		accel_record "$key" "$verdict"
+		probed=1
+	fi
+	flock -u 7
+	exec 7>&-
+	accel=${verdict%% *} accel_verdict=$verdict
+	[ "$accel" = kvm ] || [ "$probed" -eq 0 ] ||
+		accel_why="KVM probed and not used: ${verdict#tcg }; using TCG (CIDREG_ACCEL=kvm forces KVM)"
+}
+
+# accel_key: what a verdict holds for: this boot of the host, this QEMU,
+# this device.
+accel_key() {
+	local boot
+	boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) || boot=unknown
+	echo "$boot:$(command -v qemu-system-x86_64):$kvm_dev"
+}
+
+# accel_record KEY VERDICT: the verdict for KEY, replacing an older one.
+accel_record() {
+	{ awk -v k="$1" '$1 != k' "$build_root/.accel" 2>/dev/null; echo "$1 $2"; } \
+		>"$build_root/.accel.new" && mv "$build_root/.accel.new" "$build_root/.accel"
+}
+
+# accel_stalled WHY: remember that KVM runs no guest here (a VM under it
+# showed nothing), so that later VMs go to TCG at once.
+accel_stalled() {
+	mkdir -p "$build_root"
+	(flock 7; accel_record "$(accel_key)" "tcg $1") 7>"$build_root/.accel.lock"
+}

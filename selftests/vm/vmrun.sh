@@ -124,33 +124,10 @@ done <"$run/mods"
 	echo ')'
 } >"$run/spec.sh"
 
-# KVM when QEMU can really use it: a /dev/kvm that opens is not enough
-# (nested hosts may refuse a vCPU's MSRs), so start a stopped VM once and
-# quit it. CIDREG_ACCEL=tcg or kvm overrides the probe.
-kvm_works() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	# In a subshell, whose stderr also takes bash's note of an abort.
-	(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu host -S \
-		-nodefaults -display none -monitor stdio) >/dev/null 2>&1
-}
-accel=${CIDREG_ACCEL:-auto}
-case $accel in
-kvm|tcg) ;;
-auto)	accel=tcg
-	if [ "$K_ARCH" != amd64 ]; then
-		: # another architecture: TCG
-	elif kvm_works; then
-		accel=kvm
-	elif [ -e /dev/kvm ]; then
-		echo "$prog: /dev/kvm is there but QEMU cannot start a KVM guest with it; using TCG (CIDREG_ACCEL=kvm to force KVM)" >&2
-	fi ;;
-*)	die "CIDREG_ACCEL=$accel: use kvm, tcg or leave it unset" ;;
-esac
-cpu=max
-[ "$accel" = tcg ] || cpu=host
-# Pointer authentication emulated the cheap way: the same checks, a
-# fraction of the cost under TCG.
-[ "$K_ARCH" != arm64 ] || cpu=$cpu,pauth-impdef=on
+# KVM only where a guest really runs on it (lib.sh's accel_choose); a
+# VM that prints nothing under KVM is booted again under TCG, once.
+accel_choose "$K_ARCH" "$K_IMAGE"
+[ -z "$accel_why" ] || echo "$prog: $accel_why" >&2
 share=local,security_model=none,readonly=on,multidevs=remap
 if [ -n "$archroot" ]; then
 	devices=(-device virtio-serial-pci -chardev stdio,id=out
@@ -162,20 +139,59 @@ fi
 
 klog=$run/kernel.log
 out=$run/output.log
-echo "$prog: booting $kernel kernel $K_VER ($accel), limit ${timeout}s; kernel log: $klog" >&2
+# boot: one run of the VM under $accel; its console to $out and here.
+boot() {
+	local cpu=max
+	[ "$accel" = tcg ] || cpu=host
+	# Pointer authentication emulated the cheap way: the same checks, a
+	# fraction of the cost under TCG.
+	[ "$K_ARCH" != arm64 ] || cpu=$cpu,pauth-impdef=on
+	rm -f "$run/qemu.pid"
+	: >"$klog"
+	echo "$prog: booting $kernel kernel $K_VER ($accel), limit ${timeout}s; kernel log: $klog" >&2
+	timeout -k 5 "$timeout" "${qemu[@]}" \
+		-nodefaults -nographic -no-reboot -display none \
+		-accel "$accel" -cpu "$cpu" -smp 2 -m "$mem" \
+		-kernel "$K_IMAGE" -initrd "$run/initramfs.cpio.gz" \
+		-append "console=$console${kargs:+ $kargs} panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh cidreg_out=$outdev${archroot:+ cidreg_archroot=1}" \
+		-serial "file:$klog" "${devices[@]}" \
+		-virtfs "$share,path=/,mount_tag=hostroot" \
+		-device virtio-rng-pci -pidfile "$run/qemu.pid" </dev/null |
+		sed -u 's/\r$//' | tee "$out"
+	return "${PIPESTATUS[0]}"
+}
+# Under KVM, a watchdog: no first kernel line within
+# $kvm_first_line_seconds stops the VM, to be booted again under TCG.
+watchdog() {
+	first_line_within "$klog" "$run/qemu.pid" "$kvm_first_line_seconds" ||
+		kill "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null || true
+}
 start=$(date +%s)
 set +e
-timeout -k 5 "$timeout" "${qemu[@]}" \
-	-nodefaults -nographic -no-reboot -display none \
-	-accel "$accel" -cpu "$cpu" -smp 2 -m "$mem" \
-	-kernel "$K_IMAGE" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=$console${kargs:+ $kargs} panic=-1 oops=panic loglevel=6 cidreg_init=$vm_dir/guest-init.sh cidreg_spec=$run/spec.sh cidreg_out=$outdev${archroot:+ cidreg_archroot=1}" \
-	-serial "file:$klog" "${devices[@]}" \
-	-virtfs "$share,path=/,mount_tag=hostroot" \
-	-device virtio-rng-pci </dev/null | sed -u 's/\r$//' | tee "$out"
-qrc=${PIPESTATUS[0]}
+wd=
+if [ "$accel" = kvm ]; then
+	watchdog &
+	wd=$!
+fi
+boot
+qrc=$?
+if [ -n "$wd" ]; then
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+fi
+# Stopped by the watchdog, or gone before its first line (QEMU refused
+# the vCPU): the same.
+if [ "$accel" = kvm ] && ! grep -q 'Linux version' "$klog"; then
+	why="the $kernel kernel printed no line under KVM in $(( $(date +%s) - start ))s (QEMU status $qrc)"
+	echo "$prog: $why: booting it again under TCG, once" >&2
+	accel_stalled "$why"
+	accel=tcg
+	start=$(date +%s)
+	boot
+	qrc=$?
+fi
 set -e
-echo "$prog: $kernel kernel: VM ran $(( $(date +%s) - start ))s" >&2
+echo "$prog: $kernel kernel: VM ran $(( $(date +%s) - start ))s ($accel)" >&2
 
 rc=$(sed -n 's/^VMRUN-EXIT \([0-9]*\)$/\1/p' "$out" | tail -n1)
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
