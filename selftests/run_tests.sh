@@ -1,20 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run kselftest programs one after the other, each under the time limit of
-# the `settings` file (timeout=SECONDS, or timeout.TEST=SECONDS for one
-# test), framing each one's TAP output for tap-summary.awk:
+# Run kselftest programs one after the other, each under its time limit
+# of the manifest (selftests/tests, LIMIT; 900 s for a program it does not
+# list), framing each one's TAP output for scripts/results.py:
 #
 #   run_tests.sh DIR TEST...
 #
-# Runs in the VM for the VM suite, and on the host for the unit tests.
+# Runs in the VM for the VM suite, and on the host for the host tests.
 dir=$1
 shift
-limit=45
-settings=$(dirname "$0")/settings
-if [ -r "$settings" ]; then
-	limit=$(sed -n 's/^timeout=\([0-9]*\)$/\1/p' "$settings")
-fi
+manifest=$(dirname "$0")/tests
 
 for t in "$@"; do
 	echo "# selftest: $t"
@@ -23,12 +19,10 @@ for t in "$@"; do
 		echo "# $dir/$t: not built"
 		rc=127
 	else
-		l=$limit
-		[ ! -r "$settings" ] ||
-			l=$(awk -F= -v k="timeout.$t" -v d="$limit" '$1 == k { d = $2 } END { print d }' "$settings")
-		timeout -k 5 "$l" "$dir/$t"
+		l=$(awk -v t="$t" '!/^#/ && NF >= 5 && $1 == t { print $3 }' "$manifest" 2>/dev/null)
+		timeout -k 5 "${l:-900}" "$dir/$t"
 		rc=$?
-		[ $rc -ne 124 ] || echo "# $t: killed after the ${l}s limit of selftests/settings"
+		[ $rc -ne 124 ] || echo "# $t: killed after the ${l:-900}s limit of selftests/tests"
 	fi
 	echo "# $t took $(( $(date +%s) - start ))s"
 	echo "# selftest-exit: $t $rc"

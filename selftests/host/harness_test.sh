@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host-side tests of the test harness itself: the result counting of
-# scripts/tap-summary.awk and the kernel-log check of the VM runner. A
+# scripts/results.py, the manifest, the kernel-log check and the
+# accelerator choice of the VM runner. A
 # harness that miscounts passes broken code, so it is tested like code.
 # Prints TAP.
 repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
-[ -f "$repo/scripts/tap-summary.awk" ] || repo=${CIDREG_REPO:?}
+[ -f "$repo/scripts/results.py" ] || repo=${CIDREG_REPO:?}
 # shellcheck source=../vm/lib.sh
 . "$repo/selftests/vm/lib.sh"
 
@@ -16,8 +17,9 @@ trap 'rm -rf "$d"' EXIT
 # shellcheck source=../lib/tap.sh
 . "$repo/selftests/lib/tap.sh"
 
-summary() { # EXPECT -- prints the last line for the framed TAP on stdin
-	awk -v expect="$1" -v label=t -f "$repo/scripts/tap-summary.awk" | tail -n1
+summary() { # EXPECT -- prints the result line for the framed TAP on stdin
+	"$repo/scripts/results.py" tap /dev/stdin --label t --expect "$1" >"$d/r.json"
+	"$repo/scripts/results.py" line "$d/r.json"
 }
 
 frame() { # NAME RC BODY
@@ -25,7 +27,7 @@ frame() { # NAME RC BODY
 }
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..25"
 
 out=$(frame a 0 $'1..2\nok 1 x\nok 2 y' | summary a)
 tap counts_passes [ "$out" = "t: 2 passed, 0 failed" ]
@@ -132,7 +134,7 @@ tap tap_fails_a_function_whose_middle_command_fails tap_of_a_failing_middle
 
 # vmtest.sh counts a VM's log as clean on status 0 alone.
 vmtest_counts_only_status_0() {
-	grep -q 'if \[ "$rc" -eq 0 \]; then' "$repo/selftests/vm/vmtest.sh"
+	grep -q 'if \[ "${rcs\[$i\]}" -eq 0 \]; then' "$repo/selftests/vm/vmtest.sh"
 	! grep -q 'rc" -eq 126 \] || \[ "$rc" -eq 124' "$repo/selftests/vm/vmtest.sh"
 }
 tap vmtest_counts_a_clean_log_on_status_0_alone vmtest_counts_only_status_0
@@ -149,6 +151,68 @@ guest_works_in_a_clone_below_tmp() {
 		'[ "$(pwd)" = "$1" ] && [ -f selftests/vm/vmrun.sh ]' sh "$d/repo"
 }
 tap a_repository_below_tmp_is_the_guests_workdir guest_works_in_a_clone_below_tmp
+
+# The manifest (selftests/tests) is the one place that says what runs
+# where: each kernel's list is what the old rules gave, and each test's
+# file has its row.
+manifest_gives_each_kernel_its_tests() {
+	local s=$repo/selftests/vm/suite.sh progs
+	progs="module_test hooks_test registry_test enforce_test guestsim_test netlink_test vsock_netns_test"
+	[ "$($s tests distro)" = "$progs stress_test fuzz_test cidctl_test.sh docs_test.py ynl_cli_test.sh libvirt_test.sh stacks_test.sh bench_smoke_test.sh" ]
+	[ "$($s tests 6.12)" = "$progs stress_test fuzz_test libvirt_test.sh stacks_test.sh" ]
+	[ "$($s tests 7.3)" = "$progs vsock_localns_test stress_test fuzz_test vsock_upstream_test.sh libvirt_test.sh stacks_test.sh" ]
+	[ "$($s tests debug)" = "$progs fault_test stress_test fuzz_test" ]
+	[ "$($s tests debug-7.3)" = "$progs vsock_localns_test fault_test stress_test fuzz_test vsock_upstream_test.sh" ]
+	[ "$($s tests 6.12-arm64)" = "$progs stress_test fuzz_test" ]
+	[ "$($s kernels check)" = "distro debug 6.12 7.3" ]
+	[ "$($s limit deb_test.sh)" = 1500 ]
+}
+tap the_manifest_gives_each_kernel_its_tests manifest_gives_each_kernel_its_tests
+
+every_test_file_has_its_row() {
+	local f t rows
+	rows=" $(awk '!/^#/ && NF >= 5 { print $1 }' "$repo/selftests/tests" | paste -sd' ') "
+	for f in "$repo"/selftests/*_test.c "$repo"/selftests/*_test.sh \
+		"$repo"/selftests/*_test.py "$repo"/selftests/host/*_test.sh; do
+		t=${f##*/}
+		t=${t%.c}
+		[[ $rows == *" $t "* ]] || { echo "# $f has no row in selftests/tests"; return 1; }
+	done
+	for t in $rows; do
+		ls "$repo/selftests/$t" "$repo/selftests/$t.c" "$repo/selftests/host/$t" \
+			"$repo/selftests/host/$t.c" 2>/dev/null | grep -q . ||
+			{ echo "# row $t has no file"; return 1; }
+	done
+}
+tap every_test_file_has_its_row_and_every_row_its_file every_test_file_has_its_row
+
+results_need_every_file() {
+	local r=$repo/scripts/results.py
+	frame a 0 $'1..1\nok 1 x' >"$d/one.tap"
+	"$r" tap "$d/one.tap" --label one --expect a >"$d/one.json"
+	"$r" total "$d/one.json" | tail -n1 | grep -qx '1 passed, 0 failed'
+	! "$r" total "$d/one.json" "$d/missing.json" >"$d/total"
+	tail -n1 "$d/total" | grep -qx '1 passed, 1 failed'
+	echo '{"label": "x"' >"$d/bad.json"
+	! "$r" total "$d/bad.json"
+}
+tap a_missing_or_broken_result_file_fails_the_total results_need_every_file
+
+# Two runs of one kernel at once (make check beside make stress): neither
+# breaks the other; the second takes its own run directory and says so.
+two_runs_of_one_kernel() {
+	"$repo/selftests/vm/vmrun.sh" -s -twin -t 180 -- sh -c 'sleep 5; echo one' \
+		>"$d/twin1.out" 2>"$d/twin1.err" &
+	local p=$!
+	sleep 1
+	"$repo/selftests/vm/vmrun.sh" -s -twin -t 180 -- sh -c 'echo two' \
+		>"$d/twin2.out" 2>"$d/twin2.err"
+	wait "$p"
+	cat "$d"/twin*.err
+	grep -qx one "$d/twin1.out" && grep -qx two "$d/twin2.out"
+	cat "$d"/twin*.err | grep -q "build/distro/run-twin is another run's: using build/distro/run-twin-[0-9]*$"
+}
+tap two_runs_of_one_kernel_at_once_both_pass two_runs_of_one_kernel
 
 # A host whose KVM runs no guest (selftests/host/stalling-qemu): the
 # stopped VM that fooled the old probe, then both ways out of it.

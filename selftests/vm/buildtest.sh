@@ -14,7 +14,8 @@
 # - where it cannot, the build fails with compat.h's one line saying why,
 #   and nothing else.
 #
-# Prints one line per check, then "NAME: N passed, N failed".
+# Prints one line per check, then "NAME: N passed, N failed"; the
+# result goes to build/NAME/buildtest.json (scripts/results.py).
 set -uo pipefail
 prog=buildtest
 . "$(dirname "$0")/lib.sh"
@@ -23,14 +24,18 @@ prog=buildtest
 name=$1
 kernel_prepare "$name"
 echo "$prog: $name is $K_VER ($K_ARCH)"
-passed=0 failed=0
+passed=0 failed=0 checks=()
+result=$build_root/$name/buildtest.json
+mkdir -p "$build_root/$name" && rm -f "$result"
 check() { # DESCRIPTION RESULT(0 or not)
 	if [ "$2" -eq 0 ]; then
 		echo "ok: $name: $1"
 		passed=$((passed + 1))
+		checks+=(--check "buildtest: $1=ok")
 	else
 		echo "not ok: $name: $1"
 		failed=$((failed + 1))
+		checks+=(--check "buildtest: $1=fail")
 	fi
 }
 
@@ -74,5 +79,7 @@ else
 	check "and no module" $?
 fi
 [ "$failed" -eq 0 ] || echo "$prog: the build logs are in $dir" >&2
+"$repo/scripts/results.py" merge "$result" --label "$name" --meta "release=$K_VER" \
+	"${checks[@]}" >/dev/null || true
 echo "$name: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

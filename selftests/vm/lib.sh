@@ -44,19 +44,88 @@ kernel_names() {
 	awk '!/^#/ && NF { print $1 }' "$vm_dir/kernels"
 }
 
-# kernel_row NAME: set KT_ARCH, KT_SOURCE, KT_WHAT and KT_CONFIG (the
-# fragments of a built kernel, or empty) from selftests/vm/kernels.
+# kernel_row NAME: set KT_ARCH, KT_SOURCE, KT_WHAT, KT_CONFIG (the
+# fragments of a built kernel, or empty) and KT_TAGS (comma-separated, or
+# empty) from selftests/vm/kernels.
 kernel_row() {
 	local row
-	row=$(awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4, $5 }' "$vm_dir/kernels")
+	row=$(awk -v n="$1" '!/^#/ && $1 == n { print $2, $3, $4, $5, $6 }' "$vm_dir/kernels")
 	[ -n "$row" ] ||
 		die "unknown kernel '$1': use one of $(kernel_names | paste -sd' ') (selftests/vm/kernels)"
-	read -r KT_ARCH KT_SOURCE KT_WHAT KT_CONFIG <<<"$row"
+	read -r KT_ARCH KT_SOURCE KT_WHAT KT_CONFIG KT_TAGS <<<"$row"
+	[ -n "$KT_TAGS" ] ||
+		die "kernel '$1' has no TAGS column (\"-\" for none) in selftests/vm/kernels"
+	[ "$KT_CONFIG" != - ] || KT_CONFIG=
+	[ "$KT_TAGS" != - ] || KT_TAGS=
 	case $KT_WHAT in
 	linux-source-*)
 		[ -n "$KT_CONFIG" ] ||
 			die "kernel '$1' is built from $KT_WHAT but names no config fragment (selftests/vm/kernels)" ;;
 	esac
+}
+
+# kernel_tags NAME: the tags of a kernel, one per line: its row's, its
+# architecture, and what an amd64 guest has by running the host's own
+# userland over 9p (an arm64 guest runs fetch-root.sh's, which has
+# neither Python nor libvirt nor a QEMU of the host's architecture).
+kernel_tags() {
+	kernel_row "$1"
+	{
+		tr , '\n' <<<"$KT_TAGS"
+		echo "$KT_ARCH"
+		[ "$KT_ARCH" != amd64 ] || printf '%s\n' userland libvirt nested-qemu
+	} | grep .
+}
+
+# kernels_tagged TAG: the names of the kernels with TAG, in file order.
+kernels_tagged() {
+	local k
+	for k in $(kernel_names); do
+		kernel_tags "$k" | grep -qx "$1" && echo "$k"
+	done
+	return 0
+}
+
+# The manifest: selftests/tests.
+manifest=$repo/selftests/tests
+manifest_rows() { awk '!/^#/ && NF >= 5' "$manifest"; }
+
+# suite_tests KERNEL: the tests of the VM suite that KERNEL runs, in the
+# manifest's order: its KERNELS terms all hold and it has every NEED.
+# suite_tests host: the host tests.
+suite_tests() {
+	local tags
+	if [ "$1" = host ]; then
+		manifest_rows | awk '$4 == "host" { print $1 }'
+		return
+	fi
+	tags=$(kernel_tags "$1" | paste -sd' ') || exit 1
+	manifest_rows | awk -v tags=" $tags " '
+		function has(t) { return index(tags, " " t " ") > 0 }
+		$4 == "host" { next }
+		{
+			ok = 1
+			if ($4 != "all") {
+				n = split($4, terms, ",")
+				for (i = 1; i <= n; i++) {
+					t = terms[i]
+					if (t ~ /^!/) { if (has(substr(t, 2))) ok = 0 }
+					else if (!has(t)) ok = 0
+				}
+			}
+			if ($5 != "-") {
+				n = split($5, needs, ",")
+				for (i = 1; i <= n; i++) if (!has(needs[i])) ok = 0
+			}
+			if (ok) print $1
+		}'
+}
+
+# test_field TEST weight|limit: a test's figure from the manifest.
+test_field() {
+	manifest_rows | awk -v t="$1" -v f="$2" '
+		$1 == t { print (f == "weight" ? $2 : $3); found = 1 }
+		END { exit !found }'
 }
 
 # fetch_args USAGE OPTSTRING ARGS...: the command line of the fetch
@@ -357,18 +426,27 @@ module_build() {
 
 # foreign_build NAME: vsock_cidreg.ko built for another kernel than NAME
 # (6.12 for distro, distro for the others), for module_test's check that
-# such a module never loads; vmtest.sh names it to the guest. Sets
-# K_FOREIGN.
+# such a module never loads; vmtest.sh names it to the guest. Built under
+# NAME's lock and kept by its content, so a later build never changes the
+# file a running VM loads. Sets K_FOREIGN.
 foreign_build() {
-	local other=distro dir=$build_root/$1/foreign kdir
+	local other=distro dir=$build_root/$1/foreign kdir sum
 	[ "$1" != distro ] || other=6.12
 	kdir=$(kernel_prepare "$other" && echo "$K_KDIR") || exit 1
-	module_sources "$dir"
-	make -s -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1 || {
-		cat "$dir/build.log" >&2
-		die "building the module against $kdir (kernel $other) failed"
-	}
-	K_FOREIGN=$dir/kernel/vsock_cidreg.ko
+	(
+		kernel_lock "$1"
+		module_sources "$dir"
+		make -s -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1 || {
+			cat "$dir/build.log" >&2
+			die "building the module against $kdir (kernel $other) failed"
+		}
+		sum=$(sha256sum <"$dir/kernel/vsock_cidreg.ko" | cut -c1-12)
+		[ -f "$dir-$sum.ko" ] ||
+			{ cp "$dir/kernel/vsock_cidreg.ko" "$dir-$sum.ko.new" &&
+				mv "$dir-$sum.ko.new" "$dir-$sum.ko"; }
+		echo "$dir-$sum.ko" >"$dir.current"
+	) || exit 1
+	K_FOREIGN=$(cat "$dir.current")
 }
 
 # link_module_tree SRC DST: DST gets what depmod needs of the module tree
@@ -401,18 +479,26 @@ stage_intact() {
 		(cd "$m" && xargs -a modules.order ls >/dev/null 2>&1)
 }
 
-# stage_modules NAME: a module tree under build/NAME/stage/lib/modules that,
-# laid over the guest's /lib/modules, adds our module and the depmod
-# indexes that resolve it together with the kernel's own modules. Sets
+# stage_modules NAME: a module tree under build/NAME/stage-SUM/lib/modules
+# that, laid over the guest's /lib/modules, adds our module and the depmod
+# indexes that resolve it together with the kernel's own modules. One
+# stage per module and kernel (SUM): a run that rebuilds the module never
+# changes the stage a VM of another run is reading. Called under the
+# kernel's lock (vmrun.sh); a VM holds its stage while it
+# runs (its .sum, shared), and stages no VM holds are removed here. Sets
 # K_STAGE.
 stage_modules() {
-	local stage=$build_root/$1/stage scratch=$build_root/$1/depmod
-	local src=$K_MODROOT/lib/modules/$K_VER sum
+	local sum stage scratch=$build_root/$1/depmod
+	local src=$K_MODROOT/lib/modules/$K_VER old
 	sum=$(cat "$K_MODULE" "${K_TEST_MODULES[@]}" "$K_IMAGE" | sha256sum)
-	if stage_intact "$stage" "$sum"; then
-		K_STAGE=$stage
-		return
-	fi
+	stage=$build_root/$1/stage-${sum:0:12}
+	for old in "$build_root/$1"/stage "$build_root/$1"/stage-*; do
+		[ -d "$old" ] && [ "$old" != "$stage" ] || continue
+		# shellcheck disable=SC2015
+		(flock -n -x 6 && rm -rf "$old") 6>>"$old/.sum" 2>/dev/null || true
+	done
+	K_STAGE=$stage
+	stage_intact "$stage" "$sum" && return
 	rm -rf "$stage" "$scratch"
 	mkdir -p "$scratch/lib/modules/$K_VER/extra" "$stage/lib/modules/$K_VER"
 	link_module_tree "$src" "$scratch/lib/modules/$K_VER"
@@ -426,7 +512,17 @@ stage_modules() {
 	fi
 	rm -rf "$scratch"
 	echo "$sum" >"$stage/.sum"
-	K_STAGE=$stage
+}
+
+# kernel_lock NAME: take the lock on build/NAME (fd 9), saying so when
+# another run holds it: the kernel, the module and the stage are prepared
+# by one run at a time.
+kernel_lock() {
+	mkdir -p "$build_root"
+	exec 9>"$build_root/.$1.lock"
+	flock -n 9 && return
+	echo "${prog:-vm}: another run is preparing the $1 kernel (build/$1): waiting for it" >&2
+	flock 9
 }
 
 # The accelerator a VM boots with. KVM only where a guest really runs on

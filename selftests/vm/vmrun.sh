@@ -6,13 +6,16 @@
 # our module staged so that `modprobe vsock_cidreg` works, run a command
 # in it, and fail if the command fails or the kernel log shows a splat.
 #
-#   vmrun.sh [-k KERNEL] [-t SECONDS] [-m MEMORY_MB] [-r ROOT] [-s SLOT] -- COMMAND [ARGS]
+#   vmrun.sh [-k KERNEL] [-t SECONDS] [-m MEMORY_MB] [-r ROOT] [-s SLOT] [-i INFO] -- COMMAND [ARGS]
 #
 # -k KERNEL is a name of selftests/vm/kernels (default: distro, the host's
 # own kernel).
 #
 # -s SLOT names the run directory (build/KERNEL/runSLOT) of a VM that boots
 # beside others of the same kernel.
+#
+# -i INFO: where to write what the VM was (release=, accel=, seconds=
+# lines), for vmtest.sh's result.
 #
 # -r ROOT boots with an installed root (make install DESTDIR=ROOT) instead
 # of the staged module: ROOT's usr, etc and lib/modules lie over the
@@ -25,15 +28,16 @@ set -euo pipefail
 prog=vmrun
 . "$(dirname "$0")/lib.sh"
 
-kernel=distro timeout=600 mem=2048 root= slot=
-while getopts "k:t:m:r:s:" opt; do
+kernel=distro timeout=600 mem=2048 root= slot= info=
+while getopts "k:t:m:r:s:i:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	r) root=$(cd "$OPTARG" 2>/dev/null && pwd) || die "-r $OPTARG: no such directory" ;;
 	s) slot=$OPTARG ;;
-	*) die "usage: vmrun.sh [-k KERNEL] [-t SECONDS] [-m MB] [-r ROOT] [-s SLOT] -- COMMAND" ;;
+	i) info=$OPTARG ;;
+	*) die "usage: vmrun.sh [-k KERNEL] [-t SECONDS] [-m MB] [-r ROOT] [-s SLOT] [-i INFO] -- COMMAND" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -43,12 +47,11 @@ shift $((OPTIND - 1))
 [ "$(id -u)" -eq 0 ] ||
 	die "must run as root: the 9p root export maps the guest's root to the caller"
 
-# VMs of one kernel may boot side by side (vmtest.sh -j): one prepares
-# the kernel, the module and the stage at a time, and a stage in use is
-# replaced only when the module changed.
-mkdir -p "$build_root"
-exec 9>"$build_root/.$kernel.lock"
-flock 9
+# VMs of one kernel may boot side by side (vmtest.sh -j, or two runs such
+# as make check and make stress): one prepares the kernel, the module and
+# the stage at a time (lib.sh's kernel_lock), each VM holds its stage
+# while it runs, and a run directory in use is never taken by another.
+kernel_lock "$kernel"
 kernel_prepare "$kernel"
 # An arm64 kernel boots on QEMU's virt machine, with an arm64 userland
 # (fetch-root.sh) laid over the host's root; its console is the PL011
@@ -75,10 +78,21 @@ command -v "${qemu[0]}" >/dev/null ||
 	die "/bin/busybox has no switch_root: install busybox-static"
 module_build "$kernel"
 stage_modules "$kernel"
+exec 8<"$K_STAGE/.sum"
+flock -s 8
 flock -u 9
 exec 9>&-
 
 run=$build_root/$kernel/run$slot
+mkdir -p "$run"
+exec 6>>"$run.lock"
+if ! flock -n 6; then
+	run=$build_root/$kernel/run$slot-$$
+	echo "$prog: build/$kernel/run$slot is another run's: using build/${run#"$build_root"/}" >&2
+	mkdir -p "$run"
+	exec 6>>"$run.lock"
+	flock -n 6 || die "cannot lock $run"
+fi
 rm -rf "$run" && mkdir -p "$run"
 
 # The initramfs: busybox and the modules that mounting 9p needs, in order.
@@ -192,6 +206,8 @@ if [ "$accel" = kvm ] && ! grep -q 'Linux version' "$klog"; then
 fi
 set -e
 echo "$prog: $kernel kernel: VM ran $(( $(date +%s) - start ))s ($accel)" >&2
+[ -z "$info" ] || printf 'release=%s\naccel=%s\nseconds=%s\n' "$K_VER" "$accel" \
+	"$(( $(date +%s) - start ))" >"$info"
 
 rc=$(sed -n 's/^VMRUN-EXIT \([0-9]*\)$/\1/p' "$out" | tail -n1)
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then

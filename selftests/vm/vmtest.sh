@@ -6,16 +6,19 @@
 #
 #   vmtest.sh [-k KERNEL] [-t SECONDS] [-j VMS] [TEST...]
 #
+# Without TEST, the tests the manifest (selftests/tests) gives KERNEL.
 # -j VMS splits the programs over that many VMs booted side by side (each
-# program runs whole in one VM; selftests/vm/weights says what each costs,
-# the heaviest go first to the least loaded VM). The last line is
-# "KERNEL: N passed, N failed"; each VM's clean kernel log counts as one
-# more test. Exits non-zero on any failure.
+# program runs whole in one VM; the manifest's WEIGHT says what each
+# costs, the heaviest go first to the least loaded VM). The result goes to
+# build/results/KERNEL.json (scripts/results.py: counts, each test's
+# status and duration, kernel release, accelerator, wall time); the last
+# line is "KERNEL: N passed, N failed", made from it. Each VM's clean
+# kernel log counts as one more test. Exits non-zero on any failure.
 set -uo pipefail
 prog=vmtest
 . "$(dirname "$0")/lib.sh"
 
-kernel=distro timeout=2400 jobs=1
+kernel=distro timeout=2400 jobs=1 t0=$(date +%s)
 while getopts "k:t:j:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
@@ -30,39 +33,31 @@ kernel_row "$kernel"
 
 bindir=$build_root/selftests
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] ||
-	read -ra tests < <(make -s -C "$repo/selftests" print-vm-tests KERNEL="$kernel")
+[ ${#tests[@]} -gt 0 ] || read -ra tests < <(suite_tests "$kernel" | paste -sd' ')
+result=$build_root/results/$kernel.json
+dir=$build_root/$kernel
+mkdir -p "$build_root/results" "$dir"
+rm -f "$result" "$dir"/vm-*.info
+parts=()
 
 # A Debian kernel fetched from the archive: first its build checks
 # (buildtest.sh: W=1 and sparse against its headers, the vermagic); on
 # another architecture, where the module is refused there by design, they
 # are the whole result, else the suite's programs, cross-built, run in its
 # VMs as here.
-pre_passed=0 pre_failed=0
 if [ "$KT_SOURCE" != installed ] && [[ $KT_WHAT != linux-source-* ]]; then
 	"$vm_dir/buildtest.sh" "$kernel" | tee "$build_root/$kernel.buildtest.log"
-	read -r pre_passed pre_failed < <(sed -n \
-		's/^[^ ]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-		"$build_root/$kernel.buildtest.log" | tail -n1)
-	[ -n "$pre_passed" ] || die "buildtest.sh $kernel gave no result"
+	parts+=(--part "$dir/buildtest.json")
 	if [ "$KT_ARCH" != amd64 ] &&
 		[ ! -e "$build_root/$kernel/buildtest/kernel/vsock_cidreg.ko" ]; then
-		echo "$kernel: $pre_passed passed, $pre_failed failed"
-		[ "$pre_failed" -eq 0 ]
+		"$repo/scripts/results.py" merge "$result" --label "$kernel" \
+			--meta "kernel=$kernel" --meta "arch=$KT_ARCH" \
+			--meta "tested=refused" --meta "wall=$(( $(date +%s) - t0 ))" "${parts[@]}"
 		exit
 	fi
 fi
 if [ "$KT_ARCH" != amd64 ]; then
-	# Its userland (fetch-root.sh) runs the programs, cross-built, not
-	# the script tests (libvirt, Python).
-	if [ $# -eq 0 ]; then
-		read -ra progs < <(make -s -C "$repo/selftests" print-vm-progs)
-		kept=()
-		for t in "${tests[@]}"; do
-			[[ " ${progs[*]} " == *" $t "* ]] && kept+=("$t")
-		done
-		tests=("${kept[@]}")
-	fi
+	# Its userland (fetch-root.sh) runs the programs, cross-built.
 	bindir=$build_root/$KT_ARCH/selftests
 	make -s -C "$repo/selftests" vm-progs CC=aarch64-linux-gnu-gcc \
 		OUTPUT="$bindir" >"$build_root/$kernel.selftests.log" 2>&1 || {
@@ -95,23 +90,23 @@ export CIDREG_FOREIGN_KO=$K_FOREIGN
 # Longest first, each to the VM with the least work so far.
 mapfile -t groups < <(
 	for t in "${tests[@]}"; do
-		w=$(awk -v t="$t" '$1 == t { print $2 }' "$vm_dir/weights" 2>/dev/null)
-		echo "${w:-30} $t"
+		w=$(test_field "$t" weight) || w=30
+		[[ $w =~ ^[0-9]+$ ]] || w=30
+		echo "$w $t"
 	done | sort -rn | awk -v n="$jobs" '
 		{ best = 0
 		  for (i = 1; i < n; i++) if (load[i] < load[best]) best = i
 		  load[best] += $1; g[best] = g[best] " " $2 }
 		END { for (i = 0; i < n; i++) print substr(g[i], 2) }')
 
-dir=$build_root/$kernel
-mkdir -p "$dir"
 log=$dir/vmtest.log
 run_group() { # INDEX TESTS...
 	local i=$1
 	shift
 	local slot=()
 	[ "$i" -eq 0 ] || slot=(-s "$i")
-	"$vm_dir/vmrun.sh" -k "$kernel" -t "$timeout" -m 2048 "${slot[@]}" -- \
+	"$vm_dir/vmrun.sh" -k "$kernel" -t "$timeout" -m 2048 "${slot[@]}" \
+		-i "$dir/vm-$i.info" -- \
 		selftests/run_tests.sh "$bindir" "$@"
 }
 
@@ -138,23 +133,25 @@ else
 	for i in "${!groups[@]}"; do cat "$dir/vmtest-$i.log"; done >"$log"
 fi
 
-summary=$(awk -v expect="${tests[*]}" -v label="$kernel" \
-	-f "$repo/scripts/tap-summary.awk" "$log")
-passed=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary" | tail -n1)
-failed=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary" | tail -n1)
-sed '$d' <<<"$summary"
+"$repo/scripts/results.py" tap "$log" --label "$kernel" --expect "${tests[*]}" \
+	>"$dir/tap.json" || die "cannot read the suite's TAP in $log"
+parts+=(--part "$dir/tap.json")
+# Positive evidence only: the VM finished, its command (run_tests.sh, whose
+# verdicts are in the TAP) exited 0, and vmrun read the kernel log and
+# found it clean. Any other status is a failure.
 for i in "${!rcs[@]}"; do
-	rc=${rcs[$i]}
-	# Positive evidence only: the VM finished, its command (run_tests.sh,
-	# whose verdicts are in the TAP) exited 0, and vmrun read the kernel
-	# log and found it clean. Any other status is a failure.
-	if [ "$rc" -eq 0 ]; then
-		passed=$((passed + 1))
+	if [ "${rcs[$i]}" -eq 0 ]; then
+		parts+=(--check "VM $i: kernel log clean and VM finished=ok")
 	else
-		echo "$kernel: not ok: VM $i: kernel log clean and VM finished (vmrun exit $rc)"
-		failed=$((failed + 1))
+		parts+=(--check "VM $i: kernel log clean and VM finished=vmrun exit ${rcs[$i]}")
 	fi
 done
-passed=$((passed + pre_passed)) failed=$((failed + pre_failed))
-echo "$kernel: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# What the VMs said of themselves (vmrun.sh -i).
+meta() { # KEY: its values over the VMs, each once
+	cat "$dir"/vm-*.info 2>/dev/null | sed -n "s/^$1=//p" | sort -u | paste -sd,
+}
+"$repo/scripts/results.py" merge "$result" --label "$kernel" \
+	--meta "kernel=$kernel" --meta "arch=$KT_ARCH" --meta "tested=vm" \
+	--meta "release=$(meta release)" --meta "accel=$(meta accel)" \
+	--meta "vm_seconds=$(meta seconds)" --meta "wall=$(( $(date +%s) - t0 ))" \
+	"${parts[@]}"
