@@ -9,6 +9,10 @@
 # program builds with pkg-config and runs, an edited conffile survives a
 # reinstall and an upgrade, and remove and purge leave what admin-guide.md
 # says. Needs root. Prints TAP.
+#
+# The upgrade builds the module with DKMS a second time: about 5 minutes
+# under TCG, so it runs in make check-kernels (CIDREG_LONG=1) and not in
+# make check, which keeps the reinstall.
 repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 [ -f "$repo/scripts/deb.sh" ] || repo=${CIDREG_REPO:?}
 self=$(readlink -f "$0")
@@ -223,11 +227,14 @@ inside_tests() {
 	tap prometheus_metrics_read_by_promtool metrics_read_by_promtool
 	tap reinstall_keeps_the_edited_conffile reinstall_keeps_the_edited_conffile
 
-	tap upgrade_keeps_the_edited_conffile upgrade_keeps_the_edited_conffile
+	if [ "${CIDREG_LONG:-0}" = 1 ]; then
+		tap upgrade_keeps_the_edited_conffile upgrade_keeps_the_edited_conffile
+	fi
 	tap remove_leaves_the_config_files remove_keeps_config_only
 	tap purge_removes_the_config_files purge_removes_config
 }
-inside=12
+inside=11
+[ "${CIDREG_LONG:-0}" != 1 ] || inside=12
 
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
@@ -256,8 +263,8 @@ upgrade_built() {
 }
 
 echo "TAP version 13"
-echo "1..$((2 + inside + 1))"
+echo "1..$((1 + ${CIDREG_LONG:-0} + inside + 1))"
 tap make_deb_builds_four_packages_lintian_clean built
-tap upgrade_packages_built upgrade_built
+[ "${CIDREG_LONG:-0}" != 1 ] || tap upgrade_packages_built upgrade_built
 tap_vm $inside -k distro -t 1200 -s -deb
 exit $((fails > 0))

@@ -128,9 +128,9 @@ done <"$run/mods"
 	[ -z "${CIDREG_FOREIGN_KO:-}" ] ||
 		echo "export CIDREG_FOREIGN_KO=$(printf %q "$CIDREG_FOREIGN_KO")"
 	# How long stress_test runs and fuzz_test's seed and length (make
-	# stress, make fuzz).
+	# stress, make fuzz); the long runs of make check-kernels.
 	for v in CIDREG_STRESS_ROUNDS CIDREG_STRESS_SECONDS CIDREG_FUZZ_SEED \
-		 CIDREG_FUZZ_ITERATIONS; do
+		 CIDREG_FUZZ_ITERATIONS CIDREG_LONG; do
 		[ -z "${!v:-}" ] || echo "export $v=$(printf %q "${!v}")"
 	done
 	printf 'command=('
