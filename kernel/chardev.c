@@ -25,7 +25,10 @@
 
 /*
  * Copies an extensible struct in: @usize (its first member) must cover
- * @ver0; bytes beyond @ksize must be zero (copy_struct_from_user()).
+ * @ver0 and be at most a page (E2BIG above, as openat2() and clone3()
+ * cap theirs: a size of 4 GiB would have the kernel check that much user
+ * memory for zeroes); bytes beyond @ksize must be zero
+ * (copy_struct_from_user()).
  */
 static int cidreg_copy_in(void *karg, size_t ksize, size_t ver0,
 			  const void __user *uarg, u32 *usize)
@@ -34,6 +37,8 @@ static int cidreg_copy_in(void *karg, size_t ksize, size_t ver0,
 		return -EFAULT;
 	if (*usize < ver0)
 		return -EINVAL;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
 	return copy_struct_from_user(karg, ksize, uarg, *usize);
 }
 
@@ -46,7 +51,7 @@ static int cidreg_copy_out(void __user *uarg, const void *karg, size_t ksize,
 
 /*
  * The netns a request is about: that of @fd when @by_fd, else the caller's.
- * Acting on another netns needs CAP_NET_ADMIN over it. Returns a reference.
+ * Acting on another netns needs cidreg_may_admin(). Returns a reference.
  */
 static struct net *cidreg_target_net(bool by_fd, int fd)
 {
@@ -150,7 +155,7 @@ static int cidreg_ioctl_release(void __user *uarg)
 		if (arg.cid || arg.netns_fd ||
 		    (arg.flags & VSOCK_CIDREG_RELEASE_NETNS))
 			return -EINVAL;
-		if (!capable(CAP_NET_ADMIN))
+		if (!cidreg_may_admin_all())
 			return -EPERM;
 		arg.count = cidreg_release_all(NULL);
 	} else {

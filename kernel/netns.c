@@ -8,6 +8,7 @@
 
 #include <linux/capability.h>
 #include <linux/nsproxy.h>
+#include <linux/cred.h>
 #include <linux/sched.h>
 #include <net/net_namespace.h>	/* before netns/generic.h, up to 5.10 */
 #include <net/netns/generic.h>
@@ -31,13 +32,39 @@ struct cidreg_net *cidreg_net(const struct net *net)
  * cidreg_may_admin() - whether the caller may act on a netns's CIDs.
  * @net: the netns.
  *
- * Return: true if the caller is in @net or has CAP_NET_ADMIN over the user
- * namespace that owns it, as the kernel asks for other netns operations.
+ * A caller may always act on its own netns's. Another netns's need the
+ * right to configure (CAP_NET_ADMIN in the initial user namespace, and a
+ * trusted netns or CAP_SYS_ADMIN): a pod's CAP_NET_ADMIN, which CNI
+ * plugins and sidecars have, is not enough. Or, for a netns owned by a
+ * user namespace other than the initial one, a caller inside a user
+ * namespace of its own with CAP_NET_ADMIN over that owner: a pod's own
+ * namespaces, not its neighbours'.
+ *
+ * Return: true if the caller may.
  */
 bool cidreg_may_admin(const struct net *net)
 {
-	return net_eq(net, current->nsproxy->net_ns) ||
-	       ns_capable(net->user_ns, CAP_NET_ADMIN);
+	if (net_eq(net, current->nsproxy->net_ns))
+		return true;
+	if (net->user_ns != &init_user_ns && current_user_ns() != &init_user_ns &&
+	    ns_capable(net->user_ns, CAP_NET_ADMIN))
+		return true;
+	return cidreg_may_admin_all();
+}
+
+/**
+ * cidreg_may_admin_all() - whether the caller may act on every netns's
+ *	CIDs (releasing them all at once, or any one netns's).
+ *
+ * Return: true if it has the right to configure: CAP_NET_ADMIN in the
+ * initial user namespace, and a caller in the initial or a trusted netns
+ * or with CAP_SYS_ADMIN there, as cidreg_may_configure()'s callers ask.
+ */
+bool cidreg_may_admin_all(void)
+{
+	return capable(CAP_NET_ADMIN) &&
+	       (cidreg_net_trusted(current->nsproxy->net_ns) ||
+		capable(CAP_SYS_ADMIN));
 }
 
 /**

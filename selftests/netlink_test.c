@@ -844,20 +844,6 @@ TEST_F_TIMEOUT(nl, events_reach_every_netns_with_the_visibility_of_queries, 120)
 	netns_del("cidreg-nl2");
 }
 
-/* Drops @cap from the calling process (effective, permitted, inheritable). */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	d[cap / 32].effective &= ~(1U << (cap % 32));
-	d[cap / 32].permitted &= ~(1U << (cap % 32));
-	d[cap / 32].inheritable &= ~(1U << (cap % 32));
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
-
 /*
  * Root of a pod: in @nsfd's netns, with CAP_NET_ADMIN, and without
  * CAP_SYS_ADMIN if @drop. Sets the quota over netlink, trusts its own netns

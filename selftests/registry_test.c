@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -635,6 +636,152 @@ TEST_F(registry, netns_the_caller_does_not_administer_is_refused)
 	EXPECT_EQ(0, wait_child(pid)) TH_LOG("see CHILD_CHECK numbers");
 	EXPECT_EQ(1, reg_is_reserved(self->fd, 1800));
 	EXPECT_EQ(0, reg_is_reserved(self->fd, 1802));
+}
+
+/*
+ * Root of a pod that runs without a user namespace of its own: CAP_NET_ADMIN
+ * in the initial user namespace (CNI plugins and sidecars have it), no
+ * CAP_SYS_ADMIN, an untrusted netns, and the device's fd from a device
+ * plugin. It may act on its own netns's entries, and on no other's.
+ */
+TEST_F(registry, a_pods_cap_net_admin_acts_on_no_other_netns)
+{
+	__u32 p = VSOCK_CIDREG_RESERVE_PERSISTENT;
+	int podb = netns_add("cidreg-podb");
+	pid_t pid;
+
+	ASSERT_LE(0, podb);
+	ASSERT_EQ(1810, reg_reserve_cid(self->fd, 1810, p));
+	/* Pod B's CID, reserved for it by the node agent. */
+	ASSERT_EQ(1811, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+		.cid = 1811, .netns_fd = podb,
+		.flags = VSOCK_CIDREG_RESERVE_NETNS | p }));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = reg_open();
+		int initns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		int own;
+
+		CHILD_CHECK(1, fd >= 0 && initns >= 0);
+		CHILD_CHECK(2, !unshare(CLONE_NEWNET));
+		CHILD_CHECK(3, !drop_cap(CAP_SYS_ADMIN));
+		own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		CHILD_CHECK(4, own >= 0);
+		/* Its own: reserve, transfer a lease to itself, release. */
+		CHILD_CHECK(5, reg_reserve_cid(fd, 1812, p) == 1812);
+		/* Others': release by number, reserve for, transfer to itself
+		 * or away, release a netns, release every netns.
+		 */
+		CHILD_CHECK(6, reg_release(fd, 1811) == -EPERM);
+		CHILD_CHECK(7, reg_release(fd, 1810) == -EPERM);
+		CHILD_CHECK(8, reg_reserve(fd, (struct vsock_cidreg_reserve){
+			.cid = 1813, .netns_fd = podb,
+			.flags = VSOCK_CIDREG_RESERVE_NETNS }) == -EPERM);
+		CHILD_CHECK(9, reg_reserve(fd, (struct vsock_cidreg_reserve){
+			.cid = 1813, .netns_fd = initns,
+			.flags = VSOCK_CIDREG_RESERVE_NETNS }) == -EPERM);
+		CHILD_CHECK(10, reg_transfer(fd, 1811, own,
+				VSOCK_CIDREG_TRANSFER_PERSISTENT) == -EPERM);
+		CHILD_CHECK(11, reg_transfer(fd, 1812, podb, 0) == -EPERM);
+		CHILD_CHECK(12, reg_release_all(fd, VSOCK_CIDREG_RELEASE_NETNS,
+						podb) == -EPERM);
+		CHILD_CHECK(13, reg_release_all(fd, VSOCK_CIDREG_RELEASE_EVERY_NETNS,
+						0) == -EPERM);
+		CHILD_CHECK(14, reg_release(fd, 1812) == 0);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(pid)) TH_LOG("see CHILD_CHECK numbers");
+	EXPECT_EQ(1, reg_is_reserved(self->fd, 1810));
+	EXPECT_EQ(1, reg_is_reserved(self->fd, 1811));
+	EXPECT_EQ(0, reg_is_reserved(self->fd, 1813));
+	EXPECT_EQ(1, reg_release_all(self->fd, VSOCK_CIDREG_RELEASE_NETNS, podb));
+	close(podb);
+	netns_del("cidreg-podb");
+}
+
+/*
+ * The right to configure is the right to act on every netns: a node agent
+ * with CAP_SYS_ADMIN in a pod's netns, or with CAP_NET_ADMIN alone in a
+ * trusted netns.
+ */
+TEST_F(registry, an_agent_with_the_right_to_configure_acts_on_any_netns)
+{
+	int podb = netns_add("cidreg-podb2");
+	pid_t pid;
+	int i;
+
+	ASSERT_LE(0, podb);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(1820, reg_reserve(self->fd, (struct vsock_cidreg_reserve){
+			.cid = 1820, .netns_fd = podb,
+			.flags = VSOCK_CIDREG_RESERVE_NETNS |
+				 VSOCK_CIDREG_RESERVE_PERSISTENT }));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			int fd = reg_open(), own;
+
+			CHILD_CHECK(1, fd >= 0 && !unshare(CLONE_NEWNET));
+			own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+			/* The second time: trusted, and CAP_NET_ADMIN alone. */
+			CHILD_CHECK(2, !i || !reg_trust(fd, own, 0));
+			CHILD_CHECK(3, !i || !drop_cap(CAP_SYS_ADMIN));
+			CHILD_CHECK(4, reg_transfer(fd, 1820, own,
+				    VSOCK_CIDREG_TRANSFER_PERSISTENT) == 0);
+			CHILD_CHECK(5, reg_release(fd, 1820) == 0);
+			CHILD_CHECK(6, reg_reserve(fd, (struct vsock_cidreg_reserve){
+				.cid = 1821, .netns_fd = podb,
+				.flags = VSOCK_CIDREG_RESERVE_NETNS |
+					 VSOCK_CIDREG_RESERVE_PERSISTENT }) == 1821);
+			CHILD_CHECK(7, reg_release_all(fd, VSOCK_CIDREG_RELEASE_NETNS,
+						       podb) == 1);
+			_exit(0);
+		}
+		EXPECT_EQ(0, wait_child(pid)) TH_LOG("pass %d: see CHILD_CHECK numbers", i);
+		EXPECT_EQ(0, reg_is_reserved(self->fd, 1820));
+		EXPECT_EQ(0, reg_is_reserved(self->fd, 1821));
+	}
+	close(podb);
+	netns_del("cidreg-podb2");
+}
+
+/*
+ * Every ioctl caps its struct's size at a page: E2BIG above, before any
+ * user memory is read past the size (a size of 4 GiB once had the kernel
+ * check it all for zeroes, seconds with the CPU held).
+ */
+TEST_F(registry, a_struct_size_above_a_page_is_e2big)
+{
+	unsigned long cmds[] = { VSOCK_CIDREG_IOC_RESERVE,
+				 VSOCK_CIDREG_IOC_RELEASE,
+				 VSOCK_CIDREG_IOC_QUERY,
+				 VSOCK_CIDREG_IOC_TRANSFER,
+				 VSOCK_CIDREG_IOC_TRUST,
+				 VSOCK_CIDREG_IOC_STATS };
+	long page = sysconf(_SC_PAGESIZE);
+	__u32 sizes[] = { page + 1, 2 * page, 0xfffffff0 };
+	unsigned int i, j;
+	/* Two pages of zeroes: a size of page + 1 is all readable. */
+	__u32 *buf = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, buf);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+			memset(buf, 0, 4 * page);
+			buf[0] = sizes[j];
+			EXPECT_EQ(-1, ioctl(self->fd, cmds[i], buf));
+			EXPECT_EQ(E2BIG, errno) TH_LOG("ioctl %u, size %u", i, sizes[j]);
+		}
+		/* A page is still fine: zeroes past the struct. */
+		memset(buf, 0, 4 * page);
+		buf[0] = page;
+		errno = 0;
+		ioctl(self->fd, cmds[i], buf);
+		EXPECT_NE(E2BIG, errno) TH_LOG("ioctl %u, size of a page", i);
+	}
+	munmap(buf, 4 * page);
 }
 
 /* The ABI: pointers, sizes, flags, labels */

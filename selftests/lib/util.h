@@ -72,4 +72,10 @@ ino_t netns_inode(int fd);
  */
 int vsock_listen(unsigned int port, int flags);
 
+/*
+ * Drops capability @cap from the calling process (effective, permitted,
+ * inheritable); 0, or -errno.
+ */
+int drop_cap(int cap);
+
 #endif /* _CIDREG_SELFTEST_UTIL_H */

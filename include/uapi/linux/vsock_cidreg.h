@@ -10,8 +10,9 @@
  * size in bytes, as userspace knows it (the openat2/clone3 convention): a
  * smaller size than the kernel's is accepted if it covers the VER0 struct;
  * a larger one is accepted only if the bytes the kernel does not know are
- * zero (else E2BIG). Output is written back up to the smaller of the two
- * sizes. The kernel matches ioctl numbers on their type and number, not on
+ * zero (else E2BIG); none may exceed the page size (E2BIG), as openat2()
+ * and clone3() cap theirs. Output is written back up to the smaller of the
+ * two sizes. The kernel matches ioctl numbers on their type and number, not on
  * the size encoded in them, so binaries built against another version of
  * this header keep working.
  */
