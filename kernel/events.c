@@ -221,8 +221,9 @@ void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
 		atomic64_inc(&cn->denied_dropped);
 		atomic64_inc(&cidreg_dropped);
 	}
-	pr_notice_ratelimited("%s %s (%s): pid %d comm %s netns %u cid %u port %u\n",
+	pr_notice_ratelimited("%s %s (%s): pid %d comm %*pE netns %u cid %u port %u\n",
 			      audit ? "audit: would deny" : "denied",
 			      cidreg_op_names[op], cidreg_rule_names[rule],
-			      ev.pid, ev.comm, net->ns.inum, cid, port);
+			      ev.pid, cidreg_comm_len(ev.comm), ev.comm, net->ns.inum,
+			      cid, port);
 }

@@ -4,10 +4,25 @@
 
 #include <linux/gfp.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <net/genetlink.h>
 
 struct net;
+
+/**
+ * cidreg_comm_len() - the length of a command name, for "%*pE".
+ * @comm: the name (get_task_comm()).
+ *
+ * A command name goes into a log line escaped ("comm %*pE"), so that a
+ * process named "x\nFORGED" writes no line of its own into the log.
+ *
+ * Return: its length.
+ */
+static inline int cidreg_comm_len(const char *comm)
+{
+	return strnlen(comm, TASK_COMM_LEN);
+}
 
 /**
  * struct cidreg_event_config - the settings a config-changed event carries.

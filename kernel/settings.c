@@ -156,8 +156,9 @@ static void cidreg_settings_report(u32 mode, const struct cidreg_event_config *c
 	atomic64_inc(&cidreg_config_changes);
 	get_task_comm(ev.comm, current);
 	/* Not rate-limited: only the privileged change settings. */
-	pr_notice("settings changed by pid %d comm %s netns %u: mode %s strict %d cid_min %u cid_max %u quota %u protected ports %u\n",
-		  ev.pid, ev.comm, current->nsproxy->net_ns->ns.inum,
+	pr_notice("settings changed by pid %d comm %*pE netns %u: mode %s strict %d cid_min %u cid_max %u quota %u protected ports %u\n",
+		  ev.pid, cidreg_comm_len(ev.comm), ev.comm,
+		  current->nsproxy->net_ns->ns.inum,
 		  cidreg_mode_names[mode], cfg->strict, cfg->cid_min,
 		  cfg->cid_max, cfg->quota, cfg->nports);
 	cidreg_event_send(&ev, GFP_KERNEL);
@@ -189,9 +190,9 @@ int cidreg_settings_trust(struct net *net, bool trusted)
 		return changed;
 	atomic64_inc(&cidreg_config_changes);
 	get_task_comm(ev.comm, current);
-	pr_notice("netns %u %s by pid %d comm %s netns %u\n", net->ns.inum,
-		  trusted ? "trusted" : "untrusted", ev.pid, ev.comm,
-		  current->nsproxy->net_ns->ns.inum);
+	pr_notice("netns %u %s by pid %d comm %*pE netns %u\n",
+		  net->ns.inum, trusted ? "trusted" : "untrusted", ev.pid,
+		  cidreg_comm_len(ev.comm), ev.comm, current->nsproxy->net_ns->ns.inum);
 	cidreg_event_send(&ev, GFP_KERNEL);
 	return 0;
 }
@@ -270,14 +271,17 @@ int cidreg_settings_apply(const struct cidreg_settings_change *c,
 static int cidreg_param_apply(const struct cidreg_settings_change *c,
 			      const struct kernel_param *kp)
 {
+	char comm[TASK_COMM_LEN];
 	const char *why = NULL;
 	int err;
 
 	if (!capable(CAP_NET_ADMIN) ||
 	    !cidreg_may_configure(current->nsproxy->net_ns,
 				  capable(CAP_SYS_ADMIN))) {
-		pr_notice_ratelimited("%s: refused: pid %d comm %s may not change the settings\n",
-				      kp->name, task_tgid_nr(current), current->comm);
+		get_task_comm(comm, current);
+		pr_notice_ratelimited("%s: refused: pid %d comm %*pE may not change the settings\n",
+				      kp->name, task_tgid_nr(current),
+				      cidreg_comm_len(comm), comm);
 		return -EPERM;
 	}
 	err = cidreg_settings_apply(c, &why);

@@ -944,4 +944,24 @@ TEST_F_TIMEOUT(nl, every_change_is_counted_logged_and_sent, 120)
 	EXPECT_EQ(0, reg_set_param("quota", 256));
 }
 
+/*
+ * A process name is escaped in every log line: one named "x\nINJECTED-LINE"
+ * once wrote a line of its own into the kernel log through the module's.
+ */
+TEST_F_TIMEOUT(nl, a_process_name_forges_no_kernel_log_line, 120)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		CHILD_CHECK(1, !prctl(PR_SET_NAME, "x\nINJECTED-LINE"));
+		CHILD_CHECK(2, !reg_set_param("quota", 9));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, run_cmd("dmesg | grep -qF 'comm x\\nINJECTED-LINE netns'"));
+	EXPECT_NE(0, run_cmd("dmesg | grep -qE '^(\\[[ 0-9.]+\\] )?INJECTED-LINE'"));
+	EXPECT_EQ(0, reg_set_param("quota", 256));
+}
+
 TEST_HARNESS_MAIN
