@@ -36,7 +36,9 @@ for t in apt-get dpkg-deb depmod sha256sum; do
 done
 
 cache=$(cache_dir)
-out=$cache/kernels/$name
+# Keyed by the row too: a row that changes its suites or its package is
+# another kernel.
+out=$cache/kernels/$name-$(echo "$KT_SOURCE $KT_WHAT" | sha256sum | cut -c1-8)
 mkdir -p "$cache/kernels"
 exec 8>"$cache/kernels/.$name.lock"
 flock 8
@@ -57,6 +59,24 @@ depends() { # PACKAGE: its direct dependencies, first alternatives only
 		awk '/^  Depends:/ { print $2 }'
 }
 image=$KT_WHAT
+# A pattern (linux-image-6.18.*+deb13-amd64): the newest package of the
+# suites whose name matches it and whose headers are there too (the
+# archive keeps some images longer than their headers), a series
+# followed as a meta-package would be.
+if [[ $image == *'*'* ]]; then
+	image=$(apt-cache "${aptopts[@]}" pkgnames linux-image- 2>/dev/null |
+		while read -r p; do
+			# shellcheck disable=SC2053
+			if [[ $p == $KT_WHAT ]]; then echo "$p"; fi
+		done | sort -rV | while read -r p; do
+			r=${p#linux-image-}
+			if apt-cache "${aptopts[@]}" show "linux-headers-$r" >/dev/null 2>&1; then
+				echo "$p"
+				break
+			fi
+		done)
+	[ -n "$image" ] || die "no package of $KT_SOURCE matches $KT_WHAT with its headers"
+fi
 source=0
 case $KT_WHAT in linux-source-*) source=1 ;; esac
 for _ in 1 2 3; do

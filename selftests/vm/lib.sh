@@ -424,6 +424,50 @@ module_build() {
 	K_TEST_MODULES=("$dir"/modules/*.ko)
 }
 
+# kernel_source_tarball MAJOR.MINOR: the linux-source tarball of that
+# series that selftests/vm/kernels names (a debug kernel's row), fetched
+# if need be.
+kernel_source_tarball() {
+	local name src what out
+	while read -r name _ src what _; do
+		[ "$what" = "linux-source-$1" ] || continue
+		if [ "$src" = installed ]; then
+			echo "/usr/src/$what.tar.xz"
+		else
+			out=$("$vm_dir/fetch-kernel.sh" "$name") || return 1
+			echo "$out/source.tar.xz"
+		fi
+		return 0
+	done < <(awk '!/^#/ && NF' "$vm_dir/kernels")
+	return 1
+}
+
+# ninep_build NAME: a kernel built without 9p (Debian's cloud flavour) gets
+# it as modules built here from its series' source (net/9p: 9pnet and
+# 9pnet_virtio; fs/9p), against its headers: how its VMs mount the host's
+# root as every other kernel's do. Sets K_9P_MODULES, in load order.
+ninep_build() {
+	local dir=$build_root/$1/9p mm tarball src
+	mm=$(sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' <<<"$K_VER")
+	tarball=$(kernel_source_tarball "$mm") ||
+		die "$1 has no 9p and selftests/vm/kernels names no linux-source-$mm to build it from"
+	src=$(source_tree "$tarball") || exit 1
+	mkdir -p "$dir"
+	rsync -a --delete "$src/net/9p/" "$dir/net/" &&
+		rsync -a --delete "$src/fs/9p/" "$dir/fs/" ||
+		die "cannot copy 9p's sources from $src"
+	kbuild_args
+	kmake "$dir/net" -s CONFIG_NET_9P=m CONFIG_NET_9P_VIRTIO=m modules \
+		>"$dir/build.log" 2>&1 &&
+		kmake "$dir/fs" -s CONFIG_9P_FS=m \
+			KBUILD_EXTRA_SYMBOLS="$dir/net/Module.symvers" modules \
+			>>"$dir/build.log" 2>&1 || {
+		cat "$dir/build.log" >&2
+		die "building 9p for $K_VER from $tarball failed"
+	}
+	K_9P_MODULES=("$dir/net/9pnet.ko" "$dir/net/9pnet_virtio.ko" "$dir/fs/9p.ko")
+}
+
 # foreign_build NAME: vsock_cidreg.ko built for another kernel than NAME
 # (6.12 for distro, distro for the others), for module_test's check that
 # such a module never loads; vmtest.sh names it to the guest. Built under

@@ -78,6 +78,10 @@ command -v "${qemu[0]}" >/dev/null ||
 	die "/bin/busybox has no switch_root: install busybox-static"
 module_build "$kernel"
 stage_modules "$kernel"
+# A kernel without 9p (Debian's cloud flavour) gets it built here.
+K_9P_MODULES=()
+modprobe -S "$K_VER" -d "$K_MODROOT" --show-depends 9p >/dev/null 2>&1 ||
+	ninep_build "$kernel"
 exec 8<"$K_STAGE/.sum"
 flock -s 8
 flock -u 9
@@ -100,10 +104,22 @@ initrd=$run/initramfs
 mkdir -p "$initrd/bin" "$initrd/modules"
 cp "$busybox" "$initrd/bin/busybox"
 cp "$vm_dir/initramfs-init" "$initrd/init"
+# A kernel without 9p (Debian's cloud flavour): 9p built here, loaded
+# after what it needs of the kernel's own (netfs).
+if [ ${#K_9P_MODULES[@]} -gt 0 ]; then
+	ninep=()
+	for m in "${K_9P_MODULES[@]}"; do
+		ninep+=($(modinfo -F depends "$m" | tr , ' '))
+	done
+	read -ra ninep < <(printf '%s\n' "${ninep[@]}" | grep -vx '9pnet' | sort -u | paste -sd' ')
+else
+	ninep=(9pnet_virtio 9p)
+fi
 modprobe -a -S "$K_VER" -d "$K_MODROOT" --show-depends \
-	virtio_pci 9pnet_virtio 9p overlay ${archroot:+virtio_console} 2>"$run/modprobe.err" |
+	virtio_pci "${ninep[@]}" overlay ${archroot:+virtio_console} 2>"$run/modprobe.err" |
 	awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' >"$run/mods" ||
 	die "cannot resolve the 9p modules for $K_VER: $(cat "$run/modprobe.err")"
+[ ${#K_9P_MODULES[@]} -eq 0 ] || printf '%s\n' "${K_9P_MODULES[@]}" >>"$run/mods"
 : >"$initrd/modules.list"
 # busybox insmod takes them uncompressed (Debian compresses them from 6.12).
 while read -r m; do
