@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bsearch.h>
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/hashtable.h>
@@ -229,14 +230,39 @@ static void cidreg_devs_exit(void)
 /* SET_GUEST_CID */
 
 /*
- * A test point (debugfs, root only): SET_GUEST_CID sleeps this long between
- * its check and vhost publishing the CID, with the registry locked, so
- * that a test can interleave other operations there deterministically.
+ * A test point: SET_GUEST_CID sleeps this long between its check and vhost
+ * publishing the CID, with the registry locked, so that a test can
+ * interleave other operations there deterministically.
  * cidreg_setcid_delays counts the sleeps, for the test to see one begin.
+ * It exists only in a module loaded with test_points=1 (never by a node's
+ * configuration), in debugfs, and only CAP_SYS_ADMIN sets it: it freezes
+ * the registry for as long as it says.
  */
+static bool cidreg_test_points;
+module_param_named(test_points, cidreg_test_points, bool, 0);
+MODULE_PARM_DESC(test_points, "Tests only: the debugfs test points (default N)");
 static u32 cidreg_setcid_delay_ms;
 static u32 cidreg_setcid_delays;
 static struct dentry *cidreg_debugfs;
+
+static int cidreg_setcid_delay_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(cidreg_setcid_delay_ms);
+	return 0;
+}
+
+static int cidreg_setcid_delay_set(void *data, u64 val)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (val > 10000)
+		return -ERANGE;
+	WRITE_ONCE(cidreg_setcid_delay_ms, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(cidreg_setcid_delay_fops, cidreg_setcid_delay_get,
+			 cidreg_setcid_delay_set, "%llu\n");
 
 static void cidreg_setcid_test_point(void)
 {
@@ -658,9 +684,11 @@ int cidreg_enforce_init(void)
 	if (err)
 		return err;
 	/* Without debugfs, the test point is not there: nothing else needs it. */
+	if (!cidreg_test_points)
+		return 0;
 	cidreg_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_u32("setcid_delay_ms", 0600, cidreg_debugfs,
-			   &cidreg_setcid_delay_ms);
+	debugfs_create_file_unsafe("setcid_delay_ms", 0600, cidreg_debugfs, NULL,
+				   &cidreg_setcid_delay_fops);
 	debugfs_create_u32("setcid_delays", 0400, cidreg_debugfs,
 			   &cidreg_setcid_delays);
 	return 0;

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -444,6 +445,57 @@ static long debugfs_read(const char *name)
 	return v;
 }
 
+/*
+ * Loads the module again, with the test points (test_points=1) or without;
+ * the fixture's device fd and trusted netns follow. 0, or -1.
+ */
+static int reload_module(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(enforce) *self, bool test_points)
+{
+	close(self->fd);
+	self->fd = -1;
+	if (run_cmd("modprobe -r vsock_cidreg && modprobe vsock_cidreg%s",
+		    test_points ? " test_points=1" : ""))
+		return -1;
+	self->fd = reg_ready();
+	if (self->fd < 0)
+		return -1;
+	return reg_trust(self->fd, self->ns[TRUSTED], 0);
+}
+
+/*
+ * The test point exists only in a module loaded with test_points=1, and
+ * only CAP_SYS_ADMIN sets it: uid 0 without it once froze the registry
+ * for seconds per SET_GUEST_CID.
+ */
+TEST_F_TIMEOUT(enforce, test_points_need_their_parameter_and_cap_sys_admin, SLOW)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, reload_module(_metadata, self, false));
+	EXPECT_EQ(-1, debugfs_read("setcid_delays"));
+	EXPECT_NE(0, run_cmd("test -e " SETCID_DEBUGFS));
+	ASSERT_EQ(0, reload_module(_metadata, self, true));
+	EXPECT_EQ(0, debugfs_read("setcid_delay_ms"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		CHILD_CHECK(1, !drop_cap(CAP_SYS_ADMIN));
+		fd = open(SETCID_DEBUGFS "setcid_delay_ms", O_WRONLY);
+		CHILD_CHECK(2, fd >= 0);
+		CHILD_CHECK(3, write(fd, "5000", 4) < 0 && errno == EPERM);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, debugfs_read("setcid_delay_ms"));
+	EXPECT_EQ(0, run_cmd("echo 1 > " SETCID_DEBUGFS "setcid_delay_ms"));
+	EXPECT_EQ(1, debugfs_read("setcid_delay_ms"));
+	EXPECT_EQ(0, run_cmd("echo 0 > " SETCID_DEBUGFS "setcid_delay_ms"));
+	ASSERT_EQ(0, reload_module(_metadata, self, false));
+}
+
 struct setcid_call {
 	int nsfd;
 	int vfd;
@@ -483,6 +535,8 @@ TEST_F_TIMEOUT(enforce, set_guest_cid_in_flight_keeps_its_decision, SLOW)
 	int init, d1, i;
 	long delays;
 
+	/* The test point: a module loaded with test_points=1. */
+	ASSERT_EQ(0, reload_module(_metadata, self, true));
 	init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, init);
 	ASSERT_EQ(0, setns(self->ns[OWNER], CLONE_NEWNET));
