@@ -35,10 +35,10 @@ count() { # NAME COMMAND... : one check of the tree, pass or fail
 
 # The kernels tagged debug are built from source (once, then cached) and
 # take longest: the first one's build starts now, and its suite runs in
-# the background on two VMs (waiting for its kernel); the others run
-# their suites one after another meanwhile, one VM each, streamed here,
-# and the other debug kernels last, two VMs each. TCG keeps a VM on
-# about one core.
+# the background on two VMs from the moment the suite is built (waiting
+# for its kernel), beside the host tests, whose VMs keep about one core
+# busy, and then the other kernels' suites, one after another, one VM
+# each, streamed here; the other debug kernels run last, two VMs each.
 read -ra ks <<<"$kernels"
 debug_tagged=" $(selftests/vm/suite.sh kernels debug) "
 first_debug=
@@ -59,6 +59,16 @@ done
 )
 
 count build make all selftests
+suite() { # KERNEL [VMS]
+	local s=$(date +%s)
+	selftests/vm/vmtest.sh -k "$1" -j "${2:-1}" >"$log/vm-$1.log" 2>&1
+	echo "== $1 kernel: $(( $(date +%s) - s ))s" >"$log/vm-$1.time"
+}
+bg=
+if [ -n "$first_debug" ]; then
+	suite "$first_debug" 2 &
+	bg=$!
+fi
 count kernel-W1-sparse make module-strict
 count checkpatch make checkpatch
 
@@ -70,16 +80,6 @@ scripts/results.py tap $log/host.tap --label host --expect "$host_tests" \
 	>$log/host.tap.json
 scripts/results.py merge "$results/host.json" --label host --part $log/host.tap.json
 
-suite() { # KERNEL [VMS]
-	local s=$(date +%s)
-	selftests/vm/vmtest.sh -k "$1" -j "${2:-1}" >"$log/vm-$1.log" 2>&1
-	echo "== $1 kernel: $(( $(date +%s) - s ))s" >"$log/vm-$1.time"
-}
-bg=
-if [ -n "$first_debug" ]; then
-	suite "$first_debug" 2 &
-	bg=$!
-fi
 foreground() { # KERNEL [VMS]
 	echo "== VM suite, $1 kernel${bg:+ ($first_debug in the background)}"
 	: >"$log/vm-$1.log"
