@@ -266,5 +266,6 @@ echo "TAP version 13"
 echo "1..$((1 + ${CIDREG_LONG:-0} + inside + 1))"
 tap make_deb_builds_four_packages_lintian_clean built
 [ "${CIDREG_LONG:-0}" != 1 ] || tap upgrade_packages_built upgrade_built
-tap_vm $inside -k distro -t 1200 -s -deb
+# The upgrade builds the module a second time.
+tap_vm $inside -k distro -t $((1200 + 900 * ${CIDREG_LONG:-0})) -s -deb
 exit $((fails > 0))
