@@ -68,6 +68,8 @@ cache=$(cache_dir)
 # Keyed by the list and what is done to it here (recipe), so that a
 # package added or a change below makes a new root.
 recipe=3
+# A build root: 4, since a sparse too old for its kernel is replaced.
+[ "$opt_k" -eq 0 ] || recipe=4
 out=$cache/roots/$what-$(echo "$recipe ${pkgs[*]}" | sha256sum | cut -c1-12)
 mkdir -p "$cache/roots"
 exec 8>"$cache/roots/.$what.lock"
@@ -127,6 +129,33 @@ for d in "${dirs[@]}"; do
 	fi
 	ln -sfn "usr/$d" "$r/$d"
 done
+# A build root whose suite's sparse is older than its kernel's C (trixie's
+# 0.6.4 fails on __typeof_unqual__, which 7.3 uses: kbuild then drops
+# C=1 and buildtest.sh fails): sparse from sid, which has the first that
+# takes it, checked like every package here.
+sparse_takes_the_kernels_c() {
+	local out
+	printf 'static inline int u(const int *q)\n{\n\t__typeof_unqual__(*q) v = *q;\n\treturn v;\n}\n' \
+		>"$r/tmp/checker.c"
+	out=$(chroot "$r" /usr/bin/sparse /tmp/checker.c 2>&1) || return 1
+	! grep -q error <<<"$out"
+}
+if [ "$opt_k" -eq 1 ]; then
+	mkdir -p "$r/tmp"
+	if ! sparse_takes_the_kernels_c; then
+		private_apt amd64 sid "$refresh"
+		mkdir -p "$tmp/sid/debs"
+		(cd "$tmp/sid/debs" && apt-get "${aptopts[@]}" download sparse) \
+			>"$tmp/sid/download.log" 2>&1 ||
+			die "downloading sid's sparse failed: $(grep -m1 -E '^(E|Err):' "$tmp/sid/download.log")"
+		debs_verify "$tmp/sid"
+		dpkg-deb -x "$tmp"/sid/debs/sparse_*.deb "$r" || die "cannot unpack sid's sparse"
+		sparse_takes_the_kernels_c ||
+			die "neither $suites's sparse nor sid's takes __typeof_unqual__"
+		echo "$prog: $name: sparse from sid ($(chroot "$r" /usr/bin/sparse --version))" >&2
+	fi
+	rm -f "$r/tmp/checker.c"
+fi
 # What maintainer scripts would have made: /bin/sh, and busybox's name.
 ln -sfn dash "$r/usr/bin/sh"
 # awk, an alternative: without it the host's (another architecture's) is
