@@ -3,13 +3,14 @@
 #
 # For the shell tests: `tap NAME COMMAND...` runs COMMAND (a function runs
 # under `set -e`: any command of it that fails fails the test) and prints
-# "ok N NAME", or "not ok N NAME" and the end of what COMMAND printed.
+# "ok N NAME", or "not ok N NAME" and the end of what COMMAND printed,
+# then "#   NAME: Ns", how long it took.
 # Needs $d, a scratch directory; counts in $n, failures in $fails. Sourced,
 # not run.
 
 n=${n:-0} fails=${fails:-0}
 tap() {
-	local t=$1 rc
+	local t=$1 rc s=$SECONDS
 	shift
 	n=$((n + 1))
 	# Not in a condition (nor before ||): there, bash would ignore set -e.
@@ -23,12 +24,13 @@ tap() {
 		fails=$((fails + 1))
 		tail -n 30 "$d/out" | sed 's/^/#   /'
 	fi
+	echo "#   $t: $((SECONDS - s))s"
 }
 
 # `tap_fn NAME FUNCTION`: as tap, for a function run under `set -e` in a
 # subshell (a failing command in it fails the test), with all it printed.
 tap_fn() {
-	local rc
+	local rc s=$SECONDS
 	n=$((n + 1))
 	# Not in a condition: there, bash would ignore set -e.
 	( set -e; "$2" ) >"$d/out" 2>&1
@@ -40,6 +42,7 @@ tap_fn() {
 		sed 's/^/#   /' "$d/out"
 		fails=$((fails + 1))
 	fi
+	echo "#   $1: $((SECONDS - s))s"
 }
 
 # A host test with a part in a VM: `tap_inside "$@"` runs the script's
