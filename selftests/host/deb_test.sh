@@ -2,17 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The Debian packages as a node installs them: `make deb` (dpkg-buildpackage
-# and lintian), then a VM of the distro kernel whose /usr, /etc and /var
-# are the host's with a writable layer over them, where dpkg installs the
-# four packages: DKMS builds the module for the running kernel, modprobe
-# loads it, the unit's ExecStart lines apply /etc/vsock-cidreg.conf, a
-# program builds with pkg-config and runs, an edited conffile survives a
-# reinstall and an upgrade, and remove and purge leave what admin-guide.md
-# says. Needs root. Prints TAP.
+# and lintian); dpkg installs the four packages into the host's userland
+# with a writable layer over /usr, /etc and /var (a chroot in a mount
+# namespace of its own: the host itself is not touched), where DKMS builds
+# the module for the distro kernel, as it does where that kernel is not
+# the one running (a chroot, an image being built); then a VM of that
+# kernel, whose root is the host's with that layer and a writable one over
+# it: modprobe loads the DKMS build, the unit's ExecStart lines apply
+# /etc/vsock-cidreg.conf, a program builds with pkg-config and runs, an
+# edited conffile survives a reinstall and an upgrade, and remove and
+# purge leave what admin-guide.md says. Needs root. Prints TAP.
 #
-# The upgrade builds the module with DKMS a second time: about 5 minutes
-# under TCG, so it runs in make check-kernels (CIDREG_LONG=1) and not in
-# make check, which keeps the reinstall.
+# DKMS builds natively there: in the VM, under TCG, the install took 5 to
+# 13 minutes. The upgrade builds the module with DKMS in the VM, so it
+# runs in make check-kernels (CIDREG_LONG=1) and not in make check, which
+# keeps the reinstall.
 repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 [ -f "$repo/scripts/deb.sh" ] || repo=${CIDREG_REPO:?}
 self=$(readlink -f "$0")
@@ -33,15 +37,16 @@ debs() { # DIR
 	done
 }
 
-# The host's /usr, /etc and /var, writable: what dpkg changes goes to a
-# tmpfs. A bind mount of / shows them without the VM's own mounts.
+# The host's /usr, /etc and /var under what dpkg installed on the host
+# ($layer), writable: what dpkg changes goes to a tmpfs. A bind mount of /
+# shows them without the VM's own mounts.
 writable_root() {
 	local d
 	mkdir -p /mnt/host /tmp/layer
 	mount --bind / /mnt/host
 	for d in usr etc var; do
 		mkdir -p /tmp/layer/$d/up /tmp/layer/$d/work
-		mount -t overlay overlay -o "lowerdir=/mnt/host/$d,upperdir=/tmp/layer/$d/up,workdir=/tmp/layer/$d/work" /$d
+		mount -t overlay overlay -o "lowerdir=/mnt/host$layer/$d/up:/mnt/host/$d,upperdir=/tmp/layer/$d/up,workdir=/tmp/layer/$d/work" /$d
 	done
 	mkdir -p /var/tmp /var/log && chmod 1777 /var/tmp
 	# man-db's trigger would index every manual page after each dpkg run:
@@ -49,9 +54,8 @@ writable_root() {
 	rm -f /var/lib/man-db/auto-update
 }
 
-installed() {
-	# shellcheck disable=SC2046
-	dpkg -i $(debs "$out") </dev/null
+# In the VM, what dpkg installed on the host (installed, below).
+installed_there() {
 	for p in $packages; do
 		dpkg-query -W -f='${Status} ${Version}\n' "$p" | tee /dev/stderr |
 			grep -qx "install ok installed $version"
@@ -185,15 +189,22 @@ upgrade_keeps_the_edited_conffile() {
 	cidctl config | grep -qx 'quota  *8'
 }
 
+# As the admin edited them in the VM (unit_applies_the_config), here.
+conffiles_edited() {
+	echo '# edited by the admin' >>/etc/modprobe.d/vsock-cidreg.conf
+	printf 'quota 8\ntrust /proc/1/ns/net\n' >>/etc/vsock-cidreg.conf
+}
+
+# In the chroot of the install (in_layer), after the VM.
 remove_keeps_config_only() {
-	modprobe -r vsock_cidreg
+	conffiles_edited
 	# shellcheck disable=SC2086
 	dpkg -r $packages </dev/null
 	[ ! -e /usr/bin/cidctl ] && [ ! -e /usr/lib/x86_64-linux-gnu/libcidreg.so.0 ]
 	[ ! -e /usr/src/vsock-cidreg-$version ]
 	[ -z "$(find /lib/modules/"$kver" -name 'vsock_cidreg.ko*')" ]
 	[ -z "$(dkms status -m vsock-cidreg)" ]
-	! modinfo vsock_cidreg 2>/dev/null
+	! modinfo -k "$kver" vsock_cidreg 2>/dev/null
 	conffile_kept
 	[ -e /etc/modprobe.d/vsock-cidreg.conf ]
 	# The packages with conffiles keep them; the libraries leave nothing.
@@ -217,8 +228,8 @@ inside_tests() {
 	kver=$(uname -r)
 	upgrade=$d/upgrade
 	[ "${CIDREG_LONG:-0}" != 1 ] || cp -r "$out/upgrade" "$upgrade"
-	tap writable_root writable_root
-	tap dpkg_installs_the_four_packages_and_dkms_builds installed
+	tap root_with_the_installed_packages writable_root
+	tap the_vm_sees_them_installed installed_there
 	tap modprobe_loads_the_dkms_build modprobe_loads_the_dkms_build
 	tap unit_is_valid_and_enabled unit_verifies
 	tap unit_applies_the_config unit_applies_the_config
@@ -230,11 +241,18 @@ inside_tests() {
 	if [ "${CIDREG_LONG:-0}" = 1 ]; then
 		tap upgrade_keeps_the_edited_conffile upgrade_keeps_the_edited_conffile
 	fi
-	tap remove_leaves_the_config_files remove_keeps_config_only
-	tap purge_removes_the_config_files purge_removes_config
 }
-inside=11
-[ "${CIDREG_LONG:-0}" != 1 ] || inside=12
+inside=9
+[ "${CIDREG_LONG:-0}" != 1 ] || inside=10
+layer=$out/layer
+
+# Run by in_layer: a function of this file, in the chroot.
+if [ "${1:-}" = --in-layer ]; then
+	kver=$(ls -v /lib/modules | while read -r k; do
+		[ ! -e "/lib/modules/$k/build/Makefile" ] || echo "$k"; done | tail -n1)
+	"$2"
+	exit
+fi
 
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
@@ -246,6 +264,66 @@ built() {
 	"$repo/scripts/deb.sh" --worktree
 	[ "$(debs "$out" | wc -l)" = 4 ]
 	! grep -E '^[EW]: ' "$out/lintian.log"
+}
+
+# COMMAND... in a chroot of the host's userland with the writable layer
+# $layer over /usr, /etc and /var, in a mount namespace of its own: what
+# it changes goes to $layer, nothing to the host. The repository is
+# there, read-only, where it is here.
+in_layer() {
+	unshare --mount --propagation private -- bash -euc '
+		r=$1 l=$2 o=$3
+		shift 3
+		mkdir -p "$r"
+		mount -t tmpfs tmpfs "$r"
+		for d in usr etc var; do
+			mkdir -p "$l/$d/up" "$l/$d/work" "$r/$d"
+			mount -t overlay overlay \
+				-o "lowerdir=/$d,upperdir=$l/$d/up,workdir=$l/$d/work" "$r/$d"
+		done
+		for d in bin sbin lib lib32 lib64 libx32; do
+			[ ! -L "/$d" ] || ln -s "$(readlink "/$d")" "$r/$d"
+		done
+		mkdir -p "$r/proc" "$r/dev" "$r/tmp" "$r/run" "$r/root" "$r$o"
+		mount --bind -o ro "$o" "$r$o"
+		mount -t proc proc "$r/proc"
+		mount --rbind /dev "$r/dev"
+		mount -t tmpfs tmpfs "$r/tmp"
+		mount -t tmpfs tmpfs "$r/run"
+		exec chroot "$r" "$@"
+	' in_layer "$d/chroot" "$layer" "$repo" "$@"
+}
+
+# The distro kernel's release: the newest of the host's with headers.
+distro_kver() {
+	local k
+	for k in $(ls -v /lib/modules); do
+		[ ! -e "/lib/modules/$k/build/Makefile" ] || echo "$k"
+	done | tail -n1
+}
+
+installed() {
+	local k status
+	k=$(distro_kver)
+	[ -n "$k" ]
+	status=$(md5sum </var/lib/dpkg/status)
+	rm -rf "$layer"
+	mkdir -p "$layer"
+	# man-db's trigger would index every manual page: nothing this test
+	# looks at.
+	# shellcheck disable=SC2046
+	in_layer sh -c 'rm -f /var/lib/man-db/auto-update && dpkg -i "$@" </dev/null' \
+		sh $(debs "$out")
+	for p in $packages; do
+		in_layer dpkg-query -W -f='${Status} ${Version}\n' "$p" | tee /dev/stderr |
+			grep -qx "install ok installed $version"
+	done
+	in_layer dkms status -m vsock-cidreg | tee /dev/stderr |
+		grep -q "vsock-cidreg/$version, $k, x86_64: installed"
+	[ -e "$layer/usr/up/lib/modules/$k/updates/dkms/vsock_cidreg.ko" ]
+	# Nothing of it on the host.
+	[ "$(md5sum </var/lib/dpkg/status)" = "$status" ]
+	[ ! -e /var/lib/dkms/vsock-cidreg ]
 }
 
 # The same packages as version VERSION.1: an upgrade, as dpkg sees one.
@@ -263,9 +341,12 @@ upgrade_built() {
 }
 
 echo "TAP version 13"
-echo "1..$((1 + ${CIDREG_LONG:-0} + inside + 1))"
+echo "1..$((1 + ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
 tap make_deb_builds_four_packages_lintian_clean built
 [ "${CIDREG_LONG:-0}" != 1 ] || tap upgrade_packages_built upgrade_built
+tap dpkg_installs_the_four_packages_and_dkms_builds installed
 # The upgrade builds the module a second time.
 tap_vm $inside -k distro -t $((1200 + 900 * ${CIDREG_LONG:-0})) -s -deb
+tap remove_leaves_the_config_files in_layer "$self" --in-layer remove_keeps_config_only
+tap purge_removes_the_config_files in_layer "$self" --in-layer purge_removes_config
 exit $((fails > 0))
