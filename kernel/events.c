@@ -12,7 +12,11 @@
  * what a full view of queries takes. In a netns of another user
  * namespace, a capability there proves nothing about the initial one, so
  * "events" gives no more than "netns-events". Kernels before 6.9 cannot
- * filter a multicast per socket, hence two groups rather than one.
+ * filter a multicast per socket, hence two groups rather than one. Where
+ * a listener sees only its own netns, an event says no more than its
+ * queries would: of a transfer, the side that gave the CID learns neither
+ * the netns it went to nor its label, the side that got it not where it
+ * came from (enum cidreg_event_view).
  * Nothing is built when nobody who may see an event listens.
  *
  * Refusals, which a pod can cause at will, are sent at most
@@ -79,19 +83,37 @@ void cidreg_events_stop(void)
 	WRITE_ONCE(cidreg_events_family, NULL);
 }
 
-static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev)
+/*
+ * What a listener may see of an event: all of it, or, seeing only its own
+ * netns, that of the netns @ev->net (for a transfer: the side that gave
+ * the CID) or @ev->to_net (the side that got it).
+ */
+enum cidreg_event_view {
+	CIDREG_VIEW_ALL,
+	CIDREG_VIEW_FROM,
+	CIDREG_VIEW_TO,
+	CIDREG_VIEWS
+};
+
+static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev,
+			     enum cidreg_event_view view)
 {
+	bool from = view != CIDREG_VIEW_TO, to = view != CIDREG_VIEW_FROM;
+
 	if (nla_put_u32(msg, VSOCK_CIDREG_A_EVENT, ev->event) ||
 	    nla_put_u32(msg, VSOCK_CIDREG_A_CID, ev->cid) ||
-	    nla_put_u64_64bit(msg, VSOCK_CIDREG_A_NETNS_INO, ev->netns_ino,
-			      VSOCK_CIDREG_A_PAD) ||
+	    (from && nla_put_u64_64bit(msg, VSOCK_CIDREG_A_NETNS_INO,
+				       ev->netns_ino, VSOCK_CIDREG_A_PAD)) ||
 	    nla_put_u32(msg, VSOCK_CIDREG_A_PID, ev->pid) ||
 	    nla_put_string(msg, VSOCK_CIDREG_A_COMM, ev->comm))
 		return -EMSGSIZE;
+	/* The label is the owner's: after a transfer, @to_net's. */
 	if ((ev->reason && nla_put_u32(msg, VSOCK_CIDREG_A_REASON, ev->reason)) ||
 	    (ev->kind && nla_put_u32(msg, VSOCK_CIDREG_A_KIND, ev->kind)) ||
-	    (ev->label && nla_put_string(msg, VSOCK_CIDREG_A_LABEL, ev->label)) ||
-	    (ev->to_netns_ino &&
+	    (ev->info && nla_put_u32(msg, VSOCK_CIDREG_A_INFO, ev->info)) ||
+	    (ev->label && (to || !ev->to_net) &&
+	     nla_put_string(msg, VSOCK_CIDREG_A_LABEL, ev->label)) ||
+	    (ev->to_netns_ino && to &&
 	     nla_put_u64_64bit(msg, VSOCK_CIDREG_A_TO_NETNS_INO,
 			       ev->to_netns_ino, VSOCK_CIDREG_A_PAD)))
 		return -EMSGSIZE;
@@ -115,24 +137,33 @@ static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev)
 	return 0;
 }
 
-/* Whether listeners of @group in @net see @ev. Under RCU. */
-static bool cidreg_event_visible(const struct cidreg_event *ev,
-				 const struct net *net, int group)
+/*
+ * What listeners of @group in @net see of @ev: CIDREG_VIEWS for nothing.
+ * Under RCU.
+ */
+static enum cidreg_event_view cidreg_event_view(const struct cidreg_event *ev,
+						const struct net *net, int group)
 {
-	if (net_eq(net, ev->net) || (ev->to_net && net_eq(net, ev->to_net)))
-		return true;
 	/* Joining took CAP_NET_ADMIN over net->user_ns. */
-	return group == CIDREG_GROUP_EVENTS && net->user_ns == &init_user_ns;
+	if (group == CIDREG_GROUP_EVENTS && net->user_ns == &init_user_ns)
+		return CIDREG_VIEW_ALL;
+	if (!ev->to_net || net_eq(ev->net, ev->to_net))
+		return net_eq(net, ev->net) ? CIDREG_VIEW_ALL : CIDREG_VIEWS;
+	if (net_eq(net, ev->net))
+		return CIDREG_VIEW_FROM;
+	return net_eq(net, ev->to_net) ? CIDREG_VIEW_TO : CIDREG_VIEWS;
 }
 
 /*
- * Sends @msg (NULL: only tells) to every group of every netns whose
- * listeners see @ev. Return: whether one does.
+ * Sends @msgs (NULL: only tells; else one message per view) to every
+ * group of every netns whose listeners see @ev, what they may see. Return:
+ * whether one does, with the views they need set in @views.
  */
 static bool cidreg_event_multicast(const struct genl_family *family,
 				   const struct cidreg_event *ev,
-				   struct sk_buff *msg)
+				   struct sk_buff **msgs, bool *views)
 {
+	enum cidreg_event_view view;
 	struct sk_buff *skb;
 	bool found = false;
 	struct net *net;
@@ -141,13 +172,18 @@ static bool cidreg_event_multicast(const struct genl_family *family,
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		for (group = 0; group < CIDREG_EVENT_NGROUPS; group++) {
-			if (!cidreg_event_visible(ev, net, group) ||
+			view = cidreg_event_view(ev, net, group);
+			if (view == CIDREG_VIEWS ||
 			    !genl_has_listeners(family, net, group))
 				continue;
 			found = true;
-			if (!msg)
-				goto out;
-			skb = skb_clone(msg, GFP_ATOMIC);
+			if (!msgs) {
+				views[view] = true;
+				if (!ev->to_net)	/* the one view there is */
+					goto out;
+				continue;
+			}
+			skb = msgs[view] ? skb_clone(msgs[view], GFP_ATOMIC) : NULL;
 			if (skb)
 				genlmsg_multicast_netns(family, net, skb, 0,
 							group, GFP_ATOMIC);
@@ -166,22 +202,31 @@ out:
 void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
 {
 	const struct genl_family *family = READ_ONCE(cidreg_events_family);
-	struct sk_buff *msg;
+	struct sk_buff *msgs[CIDREG_VIEWS] = {};
+	bool views[CIDREG_VIEWS] = {};
+	int view;
 	void *hdr;
 
-	if (!family || !cidreg_event_multicast(family, ev, NULL))
+	if (!family || !cidreg_event_multicast(family, ev, NULL, views))
 		return;
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, family, 0, VSOCK_CIDREG_CMD_EVENT);
-	if (!hdr || cidreg_event_fill(msg, ev)) {
-		nlmsg_free(msg);
-		return;
+	for (view = 0; view < CIDREG_VIEWS; view++) {
+		if (!views[view])
+			continue;
+		msgs[view] = nlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
+		if (!msgs[view])
+			continue;
+		hdr = genlmsg_put(msgs[view], 0, 0, family, 0,
+				  VSOCK_CIDREG_CMD_EVENT);
+		if (!hdr || cidreg_event_fill(msgs[view], ev, view)) {
+			nlmsg_free(msgs[view]);
+			msgs[view] = NULL;
+			continue;
+		}
+		genlmsg_end(msgs[view], hdr);
 	}
-	genlmsg_end(msg, hdr);
-	cidreg_event_multicast(family, ev, msg);
-	nlmsg_free(msg);
+	cidreg_event_multicast(family, ev, msgs, views);
+	for (view = 0; view < CIDREG_VIEWS; view++)
+		nlmsg_free(msgs[view]);
 }
 
 /**
@@ -211,6 +256,7 @@ void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
 		.net = net,
 		.netns_ino = net->ns.inum,
 		.pid = task_tgid_nr(current),
+		.info = cidreg_net_local(net) ? VSOCK_CIDREG_INFO_LOCAL : 0,
 	};
 
 	get_task_comm(ev.comm, current);

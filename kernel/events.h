@@ -60,6 +60,8 @@ struct cidreg_event_config {
  * @pid: the process that acted (for attach/detach: the device's).
  * @comm: its command name.
  * @label: the entry's label, or NULL.
+ * @info: VSOCK_CIDREG_INFO_LOCAL for an entry or a denial in the space of
+ *	a netns in vsock's local mode (that of @net); else 0.
  * @config: for a change of the settings, the settings after it.
  */
 struct cidreg_event {
@@ -79,6 +81,7 @@ struct cidreg_event {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	const char *label;
+	u32 info;
 	const struct cidreg_event_config *config;
 };
 

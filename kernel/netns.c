@@ -32,24 +32,32 @@ struct cidreg_net *cidreg_net(const struct net *net)
  * cidreg_may_admin() - whether the caller may act on a netns's CIDs.
  * @net: the netns.
  *
- * A caller may always act on its own netns's. Another netns's need the
- * right to configure (CAP_NET_ADMIN in the initial user namespace, and a
- * trusted netns or CAP_SYS_ADMIN): a pod's CAP_NET_ADMIN, which CNI
- * plugins and sidecars have, is not enough. Or, for a netns owned by a
- * user namespace other than the initial one, a caller inside a user
- * namespace of its own with CAP_NET_ADMIN over that owner: a pod's own
- * namespaces, not its neighbours'.
+ * A caller may always act on its own (cidreg_net_own()). Another netns's
+ * need the right to configure (CAP_NET_ADMIN in the initial user
+ * namespace, and a trusted netns or CAP_SYS_ADMIN): a pod's
+ * CAP_NET_ADMIN, which CNI plugins and sidecars have, is not enough.
  *
  * Return: true if the caller may.
  */
 bool cidreg_may_admin(const struct net *net)
 {
-	if (net_eq(net, current->nsproxy->net_ns))
-		return true;
-	if (net->user_ns != &init_user_ns && current_user_ns() != &init_user_ns &&
-	    ns_capable(net->user_ns, CAP_NET_ADMIN))
-		return true;
-	return cidreg_may_admin_all();
+	return cidreg_net_own(net) || cidreg_may_admin_all();
+}
+
+/**
+ * cidreg_net_own() - whether a netns is the caller's own: its netns, or
+ *	one of a user namespace it is in with CAP_NET_ADMIN over it (a pod's
+ *	own nested namespaces, not its neighbours').
+ * @net: the netns.
+ *
+ * Return: true if it is.
+ */
+bool cidreg_net_own(const struct net *net)
+{
+	return net_eq(net, current->nsproxy->net_ns) ||
+	       (net->user_ns != &init_user_ns &&
+		current_user_ns() != &init_user_ns &&
+		ns_capable(net->user_ns, CAP_NET_ADMIN));
 }
 
 /**
@@ -100,7 +108,7 @@ static int __net_init cidreg_net_init(struct net *net)
 	INIT_LIST_HEAD(&cn->entries);
 	cn->count = 0;
 	cn->trusted = false;
-	xa_init_flags(&cn->space.xa, XA_FLAGS_ALLOC);
+	xa_init_flags(&cn->space.xa, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	cn->space.net = net;
 	INIT_LIST_HEAD(&cn->space.node);
 	cn->space.id = 0;

@@ -54,6 +54,7 @@ void cidreg_netns_exit(void);
 
 struct cidreg_net *cidreg_net(const struct net *net);
 bool cidreg_may_admin(const struct net *net);
+bool cidreg_net_own(const struct net *net);
 bool cidreg_may_admin_all(void);
 bool cidreg_net_trusted(const struct net *net);
 int cidreg_set_trusted(struct net *net, bool trusted);

@@ -19,10 +19,12 @@
 #include <linux/mutex.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
 #include <linux/vm_sockets.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
@@ -52,6 +54,8 @@
  * @label: the label given.
  * @holder: the vhost-vsock device that holds the CID, if it took it while
  *	enforcement was on.
+ * @charge: the pod it is charged to besides @net, or NULL
+ *	(cidreg_charge()).
  * @rcu: frees the entry after RCU readers are done with it.
  */
 struct cidreg_entry {
@@ -68,6 +72,7 @@ struct cidreg_entry {
 	char comm[TASK_COMM_LEN];
 	char label[VSOCK_CIDREG_LABEL_MAX];
 	struct cidreg_holder *holder;
+	struct cidreg_charge *charge;
 	struct rcu_head rcu;
 };
 
@@ -87,31 +92,35 @@ struct cidreg_holder {
 	struct pid *pid;
 };
 
+/* What a pod's entries are charged to: see cidreg_charge_of(). */
+enum cidreg_charge_kind {
+	CIDREG_CHARGE_NONE,
+	CIDREG_CHARGE_PIDNS,
+	CIDREG_CHARGE_USERNS,
+	CIDREG_CHARGE_UID,
+};
+
 /**
- * struct cidreg_charge - the entries one creator's namespaces hold.
+ * struct cidreg_charge - the entries charged to one pod.
  * @node: in cidreg_charges.
- * @ns: the user namespace the creator was in (a reference).
- * @uid: the creator.
- * @count: entries owned by a netns that belongs to a user namespace
- *	@uid created in @ns, or to one nested below it.
- *
- * A netns's quota would be multiplied by creating namespaces: whoever may
- * reserve for its own netns may also unshare(CLONE_NEWUSER | CLONE_NEWNET)
- * and reserve again. So an entry is also charged to the creator of each
- * user namespace up the chain of its netns, as the kernel's ucounts are,
- * except to the global root (a container runtime creating pods' user
- * namespaces: each pod keeps its own quota), and each charge is held
- * within the same quota.
+ * @kind: enum cidreg_charge_kind: what @key is.
+ * @key: a pid namespace or a user namespace (each holding a reference),
+ *	or a uid of the initial user namespace.
+ * @count: the entries charged.
  */
 struct cidreg_charge {
 	struct hlist_node node;
-	struct user_namespace *ns;
-	kuid_t uid;
+	enum cidreg_charge_kind kind;
+	union {
+		struct pid_namespace *pidns;
+		struct user_namespace *userns;
+		kuid_t uid;
+	} key;
 	unsigned int count;
 };
 
 static struct cidreg_space cidreg_global = {
-	.xa = XARRAY_INIT(cidreg_global.xa, XA_FLAGS_ALLOC),
+	.xa = XARRAY_INIT(cidreg_global.xa, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT),
 	.node = LIST_HEAD_INIT(cidreg_global.node),
 };
 
@@ -121,7 +130,7 @@ static u64 cidreg_space_ids;
 static DEFINE_MUTEX(cidreg_lock);
 /* Devices holding a registry CID, by device. Under cidreg_lock. */
 static DEFINE_HASHTABLE(cidreg_holders, 6);
-/* Charges by user namespace and creator. Under cidreg_lock. */
+/* Charges by what they are charged to. Under cidreg_lock. */
 static DEFINE_HASHTABLE(cidreg_charges, 6);
 /*
  * The holder record of the SET_GUEST_CID in flight, made by its claim for
@@ -186,7 +195,7 @@ struct cidreg_space *cidreg_global_space(void)
 
 static struct cidreg_entry *cidreg_entry_new(const struct cidreg_request *req)
 {
-	struct cidreg_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct cidreg_entry *e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 
 	if (!e)
 		return NULL;
@@ -234,6 +243,7 @@ static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
 		.to_netns_ino = to ? to->ns.inum : 0,
 		.pid = task_tgid_nr(current),
 		.label = e->label,
+		.info = e->space != &cidreg_global ? VSOCK_CIDREG_INFO_LOCAL : 0,
 	};
 
 	lockdep_assert_held(&cidreg_lock);
@@ -244,114 +254,139 @@ static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
 	cidreg_event_send(&ev, GFP_KERNEL);
 }
 
-/* The charge of @uid in @ns; with @create, a new one if none. Under cidreg_lock. */
-static struct cidreg_charge *cidreg_charge_find(struct user_namespace *ns,
-						kuid_t uid, bool create)
+/*
+ * What the caller's entries for @net are charged to, besides @net itself:
+ * something a pod cannot create more of, whatever namespaces it creates
+ * and whichever uid it takes.
+ *
+ * - A caller acting on its own netns, or on one of its own user
+ *   namespace's (cidreg_net_own()), from a pid namespace of its own: the
+ *   outermost pid namespace below the initial one, the pod's (a process
+ *   can leave neither it nor its descendants).
+ * - Otherwise (an agent acting for another netns, or a process in the
+ *   host's pid namespace), by the owner of @net's user namespace chain:
+ *   the outermost user namespace below the initial one; when the global
+ *   root created it (a container runtime, one per pod) that namespace
+ *   itself, else the uid that created it (an unprivileged host user: one
+ *   quota for all the namespaces it creates).
+ * - A netns of the initial user namespace, from the host's pid namespace
+ *   or by an agent: nothing but @net (only the host can create those).
+ */
+static void cidreg_charge_of(const struct net *net,
+			     struct cidreg_charge *key)
 {
-	unsigned long key = (unsigned long)ns ^ __kuid_val(uid);
+	struct pid_namespace *pidns = task_active_pid_ns(current);
+	struct user_namespace *userns = net->user_ns;
+
+	if (pidns != &init_pid_ns && cidreg_net_own(net)) {
+		while (pidns->parent != &init_pid_ns)
+			pidns = pidns->parent;
+		key->kind = CIDREG_CHARGE_PIDNS;
+		key->key.pidns = pidns;
+		return;
+	}
+	if (userns == &init_user_ns) {
+		key->kind = CIDREG_CHARGE_NONE;
+		return;
+	}
+	while (userns->parent != &init_user_ns)
+		userns = userns->parent;
+	if (uid_eq(userns->owner, GLOBAL_ROOT_UID)) {
+		key->kind = CIDREG_CHARGE_USERNS;
+		key->key.userns = userns;
+	} else {
+		key->kind = CIDREG_CHARGE_UID;
+		key->key.uid = userns->owner;
+	}
+}
+
+static unsigned long cidreg_charge_hash(const struct cidreg_charge *key)
+{
+	return key->kind == CIDREG_CHARGE_UID ? __kuid_val(key->key.uid) :
+		(unsigned long)key->key.pidns;
+}
+
+/*
+ * The charge of @key, or a new one (taking a reference on its namespace),
+ * or NULL without memory. Under cidreg_lock.
+ */
+static struct cidreg_charge *cidreg_charge_get(const struct cidreg_charge *key)
+{
+	unsigned long hash = cidreg_charge_hash(key);
 	struct cidreg_charge *c;
 
 	lockdep_assert_held(&cidreg_lock);
-	hash_for_each_possible(cidreg_charges, c, node, key)
-		if (c->ns == ns && uid_eq(c->uid, uid))
+	hash_for_each_possible(cidreg_charges, c, node, hash)
+		if (c->kind == key->kind &&
+		    cidreg_charge_hash(c) == hash)
 			return c;
-	if (!create)
-		return NULL;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return NULL;
-	c->ns = get_user_ns(ns);
-	c->uid = uid;
-	hash_add(cidreg_charges, &c->node, key);
+	c->kind = key->kind;
+	c->key = key->key;
+	if (c->kind == CIDREG_CHARGE_PIDNS)
+		get_pid_ns(c->key.pidns);
+	else if (c->kind == CIDREG_CHARGE_USERNS)
+		get_user_ns(c->key.userns);
+	hash_add(cidreg_charges, &c->node, hash);
 	return c;
 }
 
+/* Frees @c if nothing is charged to it. Under cidreg_lock. */
 static void cidreg_charge_put(struct cidreg_charge *c)
 {
+	lockdep_assert_held(&cidreg_lock);
 	if (c->count)
 		return;
 	hash_del(&c->node);
-	put_user_ns(c->ns);
+	if (c->kind == CIDREG_CHARGE_PIDNS)
+		put_pid_ns(c->key.pidns);
+	else if (c->kind == CIDREG_CHARGE_USERNS)
+		put_user_ns(c->key.userns);
 	kfree(c);
 }
 
 /*
- * From @ns up, the first user namespace whose creator is charged (one not
- * created by the global root), or NULL. A chain is at most 32 long, the
- * kernel's nesting limit.
+ * Takes back one entry of @net from its netns and from @c (what
+ * cidreg_charge() set). Under cidreg_lock.
  */
-static struct user_namespace *cidreg_charged(struct user_namespace *ns)
+static void cidreg_uncharge(const struct net *net, struct cidreg_charge *c)
 {
-	for (; ns != &init_user_ns; ns = ns->parent)
-		if (!uid_eq(ns->owner, GLOBAL_ROOT_UID))
-			return ns;
-	return NULL;
-}
-
-/* Takes back one entry of @net from its netns and creators. Under cidreg_lock. */
-static void cidreg_uncharge(const struct net *net)
-{
-	struct user_namespace *ns;
-	struct cidreg_charge *c;
-
 	lockdep_assert_held(&cidreg_lock);
 	cidreg_net(net)->count--;
-	for (ns = cidreg_charged(net->user_ns); ns;
-	     ns = cidreg_charged(ns->parent)) {
-		c = cidreg_charge_find(ns->parent, ns->owner, false);
-		if (WARN_ON_ONCE(!c || !c->count))
-			continue;
-		c->count--;
-		cidreg_charge_put(c);
-	}
+	if (!c)
+		return;
+	c->count--;
+	cidreg_charge_put(c);
 }
 
 /*
- * Charges one more entry of @net to its netns and to the creators of its
- * user namespaces; each must be below the quota (0: no limit). Returns 0,
- * -EDQUOT or -ENOMEM, charging nothing on failure. Under cidreg_lock.
+ * Charges one more entry of @net, made by the caller, to @net and to what
+ * cidreg_charge_of() says, set in @cp (NULL: nothing); each must be below
+ * the quota (0: no limit). Returns 0, -EDQUOT or -ENOMEM, charging
+ * nothing on failure. Under cidreg_lock.
  */
-static int cidreg_charge(const struct net *net)
+static int cidreg_charge(const struct net *net, struct cidreg_charge **cp)
 {
 	unsigned int quota = cidreg_setting_quota();
-	struct user_namespace *ns, *failed = NULL;
-	struct cidreg_charge *c;
-	int err = 0;
+	struct cidreg_charge key, *c = NULL;
 
 	lockdep_assert_held(&cidreg_lock);
 	if (quota && cidreg_net(net)->count >= quota)
 		return -EDQUOT;
-	for (ns = cidreg_charged(net->user_ns); ns;
-	     ns = cidreg_charged(ns->parent)) {
-		c = cidreg_charge_find(ns->parent, ns->owner, true);
+	cidreg_charge_of(net, &key);
+	if (key.kind != CIDREG_CHARGE_NONE) {
+		c = cidreg_charge_get(&key);
 		if (!c)
-			err = -ENOMEM;
-		else if (quota && c->count >= quota)
-			err = -EDQUOT;
-		else
-			c->count++;
-		if (err) {
-			failed = ns;
-			break;
-		}
+			return -ENOMEM;
+		if (quota && c->count >= quota)
+			return -EDQUOT;		/* count > 0: not freed */
+		c->count++;
 	}
-	if (!err) {
-		cidreg_net(net)->count++;
-		return 0;
-	}
-	/* Take back what was charged below the level that failed. */
-	for (ns = cidreg_charged(net->user_ns); ns;
-	     ns = cidreg_charged(ns->parent)) {
-		c = cidreg_charge_find(ns->parent, ns->owner, false);
-		if (ns == failed) {
-			if (c)
-				cidreg_charge_put(c);	/* one just made */
-			break;
-		}
-		c->count--;
-		cidreg_charge_put(c);
-	}
-	return err;
+	cidreg_net(net)->count++;
+	*cp = c;
+	return 0;
 }
 
 /*
@@ -399,7 +434,7 @@ static void cidreg_entry_remove(struct cidreg_entry *e, u32 reason)
 	if (e->space != &cidreg_global && xa_empty(&e->space->xa))
 		list_del_init(&e->space->node);
 	list_del(&e->net_node);
-	cidreg_uncharge(e->net);
+	cidreg_uncharge(e->net, e->charge);
 	if (e->lease)
 		list_del(&e->lease_node);
 	cidreg_entry_free(e);
@@ -500,7 +535,7 @@ int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
 		return -ENOMEM;
 
 	mutex_lock(&cidreg_lock);
-	err = cidreg_charge(req->net);
+	err = cidreg_charge(req->net, &e->charge);
 	if (err)
 		goto fail;
 	if (req->any)
@@ -508,7 +543,7 @@ int cidreg_reserve(const struct cidreg_request *req, u32 *cid)
 	else
 		err = cidreg_store_given(e, req->cid);
 	if (err) {
-		cidreg_uncharge(req->net);
+		cidreg_uncharge(req->net, e->charge);
 		goto fail;
 	}
 	cidreg_entry_link(e, true);
@@ -771,6 +806,7 @@ unsigned int cidreg_count(void)
 int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
 		    bool persistent)
 {
+	struct cidreg_charge *charge;
 	struct cidreg_entry *e;
 	struct net *from;
 	int err = 0;
@@ -795,10 +831,16 @@ int cidreg_transfer(u32 cid, const struct net *where, struct net *to,
 	}
 	from = e->net;
 	if (!net_eq(from, to)) {
-		err = cidreg_charge(to);
+		/* Moving within one pod's charge needs no room for one more. */
+		if (e->charge)
+			e->charge->count--;
+		err = cidreg_charge(to, &charge);
+		if (e->charge)
+			e->charge->count++;
 		if (err)
 			goto out;
-		cidreg_uncharge(from);
+		cidreg_uncharge(from, e->charge);
+		e->charge = charge;
 		list_move_tail(&e->net_node, &cidreg_net(to)->entries);
 		WRITE_ONCE(e->net, to);
 	}
@@ -863,7 +905,7 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 	__acquires(&cidreg_lock)
 {
 	struct cidreg_request req = { .net = net, .label = "" };
-	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL);
+	struct cidreg_holder *h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	struct cidreg_entry *e, *new = NULL;
 	enum cidreg_claim claim;
 	int err;
@@ -884,14 +926,14 @@ enum cidreg_claim cidreg_vhost_claim(struct cidreg_space *space, u32 cid,
 		claim = CIDREG_CLAIM_UNRESERVED;
 	} else {
 		claim = CIDREG_CLAIM_UNRESERVED;
-		err = new ? cidreg_charge(net) : -ENOMEM;
+		err = new ? cidreg_charge(net, &new->charge) : -ENOMEM;
 		if (!err) {
 			new->cid = cid;
 			new->kind = VSOCK_CIDREG_KIND_ADOPTED;
 			new->space = space;
 			err = xa_insert(&space->xa, cid, new, GFP_KERNEL);
 			if (err)
-				cidreg_uncharge(net);
+				cidreg_uncharge(net, new->charge);
 		}
 		if (!err) {
 			cidreg_entry_link(new, false);

@@ -845,6 +845,81 @@ TEST_F_TIMEOUT(nl, events_reach_every_netns_with_the_visibility_of_queries, 120)
 }
 
 /*
+ * As nobody in @nsfd's netns, listening to "netns-events": for the first
+ * transfer event in 3 s, writes to @out which of NETNS_INO (1),
+ * TO_NETNS_INO (2) and LABEL (4) it had, or 8 for none in time.
+ */
+static pid_t transfer_listener(int nsfd, int ready, int out)
+{
+	pid_t pid = fork();
+	struct nl_msg m;
+	struct nl nl;
+	int err, seen = 8;
+
+	if (pid)
+		return pid;
+	if (setns(nsfd, CLONE_NEWNET) || nl_open(&nl) ||
+	    setgid(65534) || setuid(65534))
+		_exit(100);
+	err = nl_join_netns_events(&nl);
+	if (write(ready, "x", 1) != 1 || err)
+		_exit(101);
+	while (!nl_recv(&nl, &m, 3000)) {
+		const struct nlmsghdr *h = (struct nlmsghdr *)m.buf;
+
+		if (EV_ATTR(m, VSOCK_CIDREG_A_EVENT) != VSOCK_CIDREG_EVENT_TRANSFERRED)
+			continue;
+		seen = (nl_attr(h, VSOCK_CIDREG_A_NETNS_INO) ? 1 : 0) |
+		       (nl_attr(h, VSOCK_CIDREG_A_TO_NETNS_INO) ? 2 : 0) |
+		       (nl_attr(h, VSOCK_CIDREG_A_LABEL) ? 4 : 0);
+		break;
+	}
+	_exit(write(out, &seen, sizeof(seen)) == sizeof(seen) ? 0 : 102);
+}
+
+/*
+ * A transfer's event tells each side no more than its queries would: the
+ * netns that gave the CID learns neither where it went nor its label
+ * (QUERY shows another netns's entry as reserved, nothing more); the
+ * netns that got it learns its label, not where it came from. An
+ * unprivileged listener in the initial netns once saw both.
+ */
+TEST_F_TIMEOUT(nl, a_transfers_event_shows_each_side_what_its_queries_show, 120)
+{
+	struct vsock_cidreg_reserve r = { .cid = 6400 };
+	int ready[2], out[2][2], seen[2] = { -1, -1 }, i, init;
+	pid_t pids[2];
+	char c;
+
+	strcpy(r.label, "secret-of-the-node");
+	init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, init);
+	ASSERT_EQ(0, pipe(ready));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pipe(out[i]));
+	pids[0] = transfer_listener(init, ready[1], out[0][1]);
+	pids[1] = transfer_listener(self->nsfd, ready[1], out[1][1]);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ(6400, reg_reserve(self->fd, r));
+	ASSERT_EQ(0, reg_transfer(self->fd, 6400, self->nsfd, 0));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, wait_child(pids[i]));
+		EXPECT_EQ((ssize_t)sizeof(seen[i]),
+			  read(out[i][0], &seen[i], sizeof(seen[i])));
+		close(out[i][0]);
+		close(out[i][1]);
+	}
+	/* The node's side: its own netns only. */
+	EXPECT_EQ(1, seen[0]);
+	/* The pod's: where it is now, and the label. */
+	EXPECT_EQ(2 | 4, seen[1]);
+	close(ready[0]);
+	close(ready[1]);
+	close(init);
+}
+
+/*
  * Root of a pod: in @nsfd's netns, with CAP_NET_ADMIN, and without
  * CAP_SYS_ADMIN if @drop. Sets the quota over netlink, trusts its own netns
  * through the device, writes the quota parameter; returns a bit per

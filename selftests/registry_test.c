@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -573,6 +574,195 @@ TEST_F_TIMEOUT(registry, quota_cannot_be_multiplied_by_creating_namespaces, 120)
 	EXPECT_EQ(0, status) TH_LOG("failed check %d", status);
 	close(p[0]);
 	close(p[1]);
+	close(fd);
+}
+
+/* What a step of a pod does before it reserves (pod_step()). */
+enum pod_how {
+	POD_USERNS_ROOT,	/* a user and a net namespace, as root */
+	POD_USERNS_UID,		/* the same, as uid 1000 */
+	POD_NETNS,		/* a net namespace */
+	POD_ADOPT,		/* a net namespace, and vhost devices */
+};
+
+/*
+ * In a child of a pod: @how, then @n CIDs from @cid reserved (with
+ * POD_ADOPT: set on vhost-vsock devices, which adopts them). Writes how
+ * many it got to @out (200: a step failed, 100: an error but the quota),
+ * then keeps them, its namespaces and devices until killed.
+ */
+static pid_t pod_step(int fd, enum pod_how how, __u32 cid, int n, int out)
+{
+	pid_t pid = fork();
+	int i, got = 0, bad = 0;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (how == POD_USERNS_UID)
+		bad = setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000);
+	prctl(PR_SET_DUMPABLE, 1);
+	if (!bad && (how == POD_USERNS_ROOT || how == POD_USERNS_UID)) {
+		uid_t uid = geteuid();
+		gid_t gid = getegid();
+
+		bad = unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
+		      write_file("/proc/self/setgroups", "deny") ||
+		      write_file("/proc/self/uid_map", "0 %u 1", uid) ||
+		      write_file("/proc/self/gid_map", "0 %u 1", gid);
+	}
+	if (!bad && (how == POD_NETNS || how == POD_ADOPT))
+		bad = unshare(CLONE_NEWNET);
+	for (i = 0; !bad && i < n; i++) {
+		long long r = how == POD_ADOPT ? vhost_vsock_claim(cid + i) :
+			      reg_reserve_cid(fd, cid + i, 0);
+
+		if (how == POD_ADOPT ? r >= 0 : r == cid + i)
+			got++;
+		else if (r != -EDQUOT)
+			got = 100;
+	}
+	if (bad)
+		got = 200;
+	if (write(out, &got, sizeof(got)) != sizeof(got))
+		_exit(2);
+	pause();
+	_exit(0);
+}
+
+/* A pod, as pid 1 of its pid namespace: see the test below. */
+static int pod_whole(int fd)
+{
+	static const enum pod_how hows[] = {
+		POD_USERNS_ROOT, POD_USERNS_UID, POD_NETNS, POD_ADOPT,
+	};
+	int p[2], i, got, want[] = { 1, 0, 0, 0 };
+	pid_t steps[4];
+
+	if (pipe(p))
+		return 1;
+	/* Two of its three in its own netns. */
+	if (reg_reserve_cid(fd, 2300, 0) != 2300 ||
+	    reg_reserve_cid(fd, 2301, 0) != 2301)
+		return 2;
+	for (i = 0; i < 4; i++) {
+		steps[i] = pod_step(fd, hows[i], 2310 + 10 * i, 2, p[1]);
+		if (steps[i] < 0 || read(p[0], &got, sizeof(got)) != sizeof(got))
+			return 3;
+		if (got != want[i])	/* which step, and what it got (9: an error) */
+			return 10 + 10 * i + (got > 9 ? 9 : got);
+	}
+	for (i = 0; i < 4; i++) {
+		kill(steps[i], SIGKILL);
+		waitpid(steps[i], NULL, 0);
+	}
+	/* Once they are gone, the quota is whole again. */
+	if (reg_release(fd, 2300) || reg_release(fd, 2301) ||
+	    wait_unreserved_range(fd, 2300, 2350))
+		return 4;
+	steps[0] = pod_step(fd, POD_USERNS_ROOT, 2360, 4, p[1]);
+	if (steps[0] < 0 || read(p[0], &got, sizeof(got)) != sizeof(got))
+		return 5;
+	kill(steps[0], SIGKILL);
+	waitpid(steps[0], NULL, 0);
+	return got == 3 ? 0 : 6;
+}
+
+/*
+ * A pod has one quota whatever it does: a pod that runs as root without a
+ * user namespace of its own (as most do) in its own pid and net
+ * namespaces, with quota=3, gets no more by creating user namespaces
+ * (owned by the global root, or by a uid it switches to), net
+ * namespaces, or by adopting CIDs with vhost devices in them. It once
+ * held 2 + 2 + 2 + 2 + 2 this way: root's user namespaces were never
+ * charged, each uid had its own charge, and each netns its own quota.
+ */
+TEST_F_TIMEOUT(registry, a_pod_has_one_quota_whatever_namespaces_or_uids_it_takes, 120)
+{
+	int fd = reg_open(), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, module_load("vhost_vsock"));
+	ASSERT_EQ(0, reg_set_param("quota", 3));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t pod;
+
+		CHILD_CHECK(1, !unshare(CLONE_NEWPID | CLONE_NEWNET));
+		pod = fork();
+		CHILD_CHECK(2, pod >= 0);
+		if (pod == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			_exit(pod_whole(fd));
+		}
+		_exit(wait_child(pod));
+	}
+	status = wait_child(pid);
+	EXPECT_EQ(0, status)
+		TH_LOG("pod check %d (1x a user namespace as root, 2x as uid 1000, 3x a netns, 4x adoption; x: the CIDs it got)",
+		       status);
+	close(fd);
+}
+
+#define MEMCG_ROOT	"/run/cidreg-cgroup"
+#define MEMCG		MEMCG_ROOT "/cidreg-test"
+
+static long memcg_current(void)
+{
+	long v = -1;
+	FILE *f = fopen(MEMCG "/memory.current", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Entries are charged to the memory cgroup of whoever made them: 2000
+ * reservations from a cgroup of its own raise its memory.current by more
+ * than 2000 x 128 bytes (an entry is bigger). They once charged nothing.
+ */
+TEST_F_TIMEOUT(registry, entries_are_charged_to_the_memory_cgroup_of_their_maker, 120)
+{
+	int fd = reg_open(), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, reg_set_param("quota", 0));
+	mkdir(MEMCG_ROOT, 0755);
+	if (access(MEMCG_ROOT "/cgroup.controllers", F_OK))
+		ASSERT_EQ(0, mount("cgroup2", MEMCG_ROOT, "cgroup2", 0, NULL))
+			TH_LOG("cgroup2: %s", strerror(errno));
+	ASSERT_EQ(0, write_file(MEMCG_ROOT "/cgroup.subtree_control", "+memory"));
+	ASSERT_TRUE(mkdir(MEMCG, 0755) == 0 || errno == EEXIST);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long before, after;
+		int i;
+
+		CHILD_CHECK(1, !write_file(MEMCG "/cgroup.procs", "0"));
+		before = memcg_current();
+		CHILD_CHECK(2, before > 0);
+		for (i = 0; i < 2000; i++)
+			CHILD_CHECK(3, reg_reserve_cid(fd, 30000 + i, 0) == 30000 + i);
+		after = memcg_current();
+		if (after - before < 2000 * 128) {
+			fprintf(stderr, "# memory.current %ld, then %ld\n", before, after);
+			_exit(4);
+		}
+		CHILD_CHECK(5, reg_release_all(fd, 0, 0) == 2000);
+		CHILD_CHECK(6, !write_file(MEMCG_ROOT "/cgroup.procs", "0"));
+		_exit(0);
+	}
+	status = wait_child(pid);
+	EXPECT_EQ(0, status) TH_LOG("failed check %d", status);
+	EXPECT_EQ(0, rmdir(MEMCG));
 	close(fd);
 }
 

@@ -398,6 +398,13 @@ TEST_F_TIMEOUT(localns, allocation_quota_strict_audit_and_events_work_in_a_local
 	EXPECT_EQ((uint64_t)netns_inode(self->l1),
 		  nl_u64(nl_attr((struct nlmsghdr *)m.buf,
 				 VSOCK_CIDREG_A_NETNS_INO)));
+	/*
+	 * In l1's own space, which the event says: CID 7500 is also taken in
+	 * l2's, below. Events once could not tell the spaces apart.
+	 */
+	ASSERT_NE(NULL, nl_attr((struct nlmsghdr *)m.buf, VSOCK_CIDREG_A_INFO));
+	EXPECT_EQ((uint32_t)VSOCK_CIDREG_INFO_LOCAL,
+		  nl_u32(nl_attr((struct nlmsghdr *)m.buf, VSOCK_CIDREG_A_INFO)));
 	c = reg_reserve(self->fd, (struct vsock_cidreg_reserve){
 		.cid_min = 7500, .cid_max = 7509, .netns_fd = self->l2,
 		.flags = VSOCK_CIDREG_RESERVE_ANY | VSOCK_CIDREG_RESERVE_LOWEST |

@@ -713,7 +713,7 @@ const char *cidreg_strerror(int err)
 	case ENOSPC:
 		return "no free CID in the range";
 	case EDQUOT:
-		return "the network namespace holds its quota of reservations";
+		return "the network namespace, or the pod, holds its quota of reservations";
 	case ENOENT:
 		return "the CID is not reserved";
 	case EXDEV:
