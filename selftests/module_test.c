@@ -41,13 +41,26 @@ FIXTURE_TEARDOWN(loaded)
 	EXPECT_EQ(0, module_unload("vsock_cidreg"));
 }
 
+/* The tests that load the module themselves, with the same time limit. */
+FIXTURE(bare) {
+	int unused;
+};
+
+FIXTURE_SETUP(bare)
+{
+}
+
+FIXTURE_TEARDOWN(bare)
+{
+}
+
 /* Programs run before this one in a VM may leave the module loaded. */
 static int unloaded(void)
 {
 	return module_loaded("vsock_cidreg") ? module_unload("vsock_cidreg") : 0;
 }
 
-TEST(modprobe_loads_and_unloads_the_module)
+TEST_F_TIMEOUT(bare, modprobe_loads_and_unloads_the_module, SLOW)
 {
 	ASSERT_EQ(0, unloaded());
 	ASSERT_FALSE(module_loaded("vsock_cidreg"));
@@ -63,7 +76,7 @@ TEST(modprobe_loads_and_unloads_the_module)
  * (vmtest.sh names it): vermagic and symbol versions turn it away, and
  * nothing of it stays.
  */
-TEST(a_module_built_for_another_kernel_is_refused)
+TEST_F_TIMEOUT(bare, a_module_built_for_another_kernel_is_refused, SLOW)
 {
 	const char *ko = getenv("CIDREG_FOREIGN_KO");
 	int fd;
@@ -81,7 +94,7 @@ TEST(a_module_built_for_another_kernel_is_refused)
 }
 
 /* The staged module tree resolves the booted kernel's own modules too. */
-TEST(modprobe_resolves_vhost_vsock_next_to_ours)
+TEST_F_TIMEOUT(bare, modprobe_resolves_vhost_vsock_next_to_ours, SLOW)
 {
 	ASSERT_EQ(0, module_load("vhost_vsock"));
 	EXPECT_TRUE(module_loaded("vsock"));
