@@ -10,6 +10,10 @@
 #
 #   CHECK_KERNELS="distro 7.3" picks other VM kernels, by their names in
 #   selftests/vm/kernels.
+#   CIDREG_RESUME=1 (make check-kernels) resumes: a suite (the host
+#   tests, or a kernel's) that passed at this commit, with no tracked
+#   file changed, is not run again. Results are kept per commit in
+#   build/check-kernels/COMMIT/; remove it to start over.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
@@ -18,6 +22,23 @@ t0=$(date +%s)
 log=build/check results=build/results
 rm -rf "$results"
 mkdir -p $log "$results"
+
+archive=
+if [ "${CIDREG_RESUME:-0}" = 1 ] && git rev-parse HEAD >/dev/null 2>&1 &&
+	[ -z "$(git status --porcelain --untracked-files=no)" ]; then
+	archive=build/check-kernels/$(git rev-parse HEAD)
+	mkdir -p "$archive"
+fi
+passed_before() { # NAME: it passed at this commit; its result is used
+	[ -n "$archive" ] && [ -f "$archive/$1.json" ] &&
+		scripts/results.py total "$archive/$1.json" >/dev/null 2>&1 &&
+		cp "$archive/$1.json" "$results/$1.json" || return 1
+	echo "== $1: passed at this commit already ($archive/$1.json), not run again"
+}
+keep() { # NAME: a passing result is kept for the next run at this commit
+	[ -z "$archive" ] || ! scripts/results.py total "$results/$1.json" >/dev/null 2>&1 ||
+		cp "$results/$1.json" "$archive/"
+}
 
 tree=()
 count() { # NAME COMMAND... : one check of the tree, pass or fail
@@ -44,6 +65,7 @@ debug_tagged=" $(selftests/vm/suite.sh kernels debug) "
 first_debug=
 for k in "${ks[@]}"; do
 	[[ $debug_tagged == *" $k "* ]] || continue
+	passed_before "$k" && continue
 	first_debug=$k
 	selftests/vm/build-debug-kernel.sh "$k" >$log/debug-kernel.log 2>&1 &
 	break
@@ -63,6 +85,7 @@ suite() { # KERNEL [VMS]
 	local s=$(date +%s)
 	selftests/vm/vmtest.sh -k "$1" -j "${2:-1}" >"$log/vm-$1.log" 2>&1
 	echo "== $1 kernel: $(( $(date +%s) - s ))s" >"$log/vm-$1.time"
+	keep "$1"
 }
 bg=
 if [ -n "$first_debug" ]; then
@@ -73,12 +96,15 @@ count kernel-W1-sparse make module-strict
 count checkpatch make checkpatch
 
 echo "== host tests"
-host_tests=$(selftests/vm/suite.sh tests host)
-# shellcheck disable=SC2086
-selftests/run_tests.sh build/selftests $host_tests | tee $log/host.tap
-scripts/results.py tap $log/host.tap --label host --expect "$host_tests" \
-	>$log/host.tap.json
-scripts/results.py merge "$results/host.json" --label host --part $log/host.tap.json
+if ! passed_before host; then
+	host_tests=$(selftests/vm/suite.sh tests host)
+	# shellcheck disable=SC2086
+	selftests/run_tests.sh build/selftests $host_tests | tee $log/host.tap
+	scripts/results.py tap $log/host.tap --label host --expect "$host_tests" \
+		>$log/host.tap.json
+	scripts/results.py merge "$results/host.json" --label host --part $log/host.tap.json
+	keep host
+fi
 
 foreground() { # KERNEL [VMS]
 	echo "== VM suite, $1 kernel${bg:+ ($first_debug in the background)}"
@@ -91,7 +117,7 @@ foreground() { # KERNEL [VMS]
 }
 for k in "${ks[@]}"; do
 	[[ $debug_tagged != *" $k "* ]] || continue
-	foreground "$k"
+	passed_before "$k" || foreground "$k"
 done
 if [ -n "$bg" ]; then
 	wait "$bg"
@@ -102,7 +128,7 @@ if [ -n "$bg" ]; then
 fi
 for k in "${ks[@]}"; do
 	[[ $debug_tagged == *" $k "* ]] && [ "$k" != "$first_debug" ] || continue
-	foreground "$k" 2
+	[ -f "$results/$k.json" ] || passed_before "$k" || foreground "$k" 2
 done
 
 # The checks of the tree, then one line per suite and the total, from

@@ -367,6 +367,44 @@ t_valgrind() {
 	[ "$rc" = 2 ]
 }
 
+# A listener that falls behind loses events (the kernel's ENOBUFS): the
+# monitor says so, gives the registry as it is now and listens on. It
+# once exited on the first loss.
+t_monitor_resync() {
+	reset
+	cidctl -j monitor >"$tmp/ev" 2>"$tmp/everr" & m=$!
+	sleep 2
+	kill -STOP $m
+	# More events than a socket's default buffer holds.
+	seq 5000 5999 | sed 's/.*/reserve & --persistent/' >"$tmp/b"
+	cidctl -b "$tmp/b" >/dev/null
+	kill -CONT $m
+	for i in $(seq 60); do
+		grep -q '"event":"synced"' "$tmp/ev" && break
+		sleep 1
+	done
+	cidctl reserve 6000 --persistent >/dev/null
+	for i in $(seq 30); do
+		grep -q '"cid":6000' "$tmp/ev" && break
+		sleep 1
+	done
+	kill -0 $m
+	kill $m; wait $m 2>/dev/null || true
+	cat "$tmp/everr"
+	python3 - "$tmp/ev" <<'EOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+kinds = [e['event'] for e in ev]
+lost, synced = kinds.index('lost'), kinds.index('synced')
+present = {e['cid'] for e in ev[lost:synced] if e['event'] == 'present'}
+# Every entry then, each once; the one made after, as an event.
+assert present == set(range(5000, 6000)), sorted(set(range(5000, 6000)) - present)[:5]
+assert synced - lost - 1 == 1000, synced - lost
+assert any(e.get('cid') == 6000 and e['event'] == 'reserved' for e in ev[synced:])
+EOF
+	reset
+}
+
 # Status reads sysfs whole: 32 protected ports (a 350-byte line) once
 # made it crash.
 t_status_long_settings() {
@@ -484,7 +522,7 @@ EOF
 
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..20"
+echo "1..21"
 tap_fn status_reports_the_loaded_module t_status_loaded
 tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
 tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
@@ -496,6 +534,7 @@ tap_fn stats_and_config t_stats_config
 tap_fn trust_and_untrust t_trust
 tap_fn agent_in_a_pod_trusts_itself_and_finds_its_cids t_agent_in_a_pod
 tap_fn monitor_sees_each_event_in_order t_monitor
+tap_fn monitor_resynchronises_after_lost_events t_monitor_resync
 tap_fn unprivileged_user_is_refused_changes t_unprivileged
 tap_fn apply_checks_every_line_then_changes_all t_apply
 tap_fn stats_in_prometheus_format t_prometheus

@@ -284,12 +284,14 @@ in_layer() {
 		for d in bin sbin lib lib32 lib64 libx32; do
 			[ ! -L "/$d" ] || ln -s "$(readlink "/$d")" "$r/$d"
 		done
-		mkdir -p "$r/proc" "$r/dev" "$r/tmp" "$r/run" "$r/root" "$r$o"
-		mount --bind -o ro "$o" "$r$o"
+		mkdir -p "$r/proc" "$r/dev" "$r/tmp" "$r/run" "$r/root"
 		mount -t proc proc "$r/proc"
 		mount --rbind /dev "$r/dev"
 		mount -t tmpfs tmpfs "$r/tmp"
 		mount -t tmpfs tmpfs "$r/run"
+		# After /tmp: a clone may be below it.
+		mkdir -p "$r$o"
+		mount --bind -o ro "$o" "$r$o"
 		exec chroot "$r" "$@"
 	' in_layer "$d/chroot" "$layer" "$repo" "$@"
 }

@@ -110,11 +110,13 @@ suite_tests() {
 			if ($4 != "all") {
 				n = split($4, terms, ",")
 				for (i = 1; i <= n; i++) {
-					t = terms[i]
-					if (t ~ /^!/) { if (has(substr(t, 2))) ok = 0; continue }
-					m = split(t, alts, "|")
+					m = split(terms[i], alts, "|")
 					any = 0
-					for (j = 1; j <= m; j++) if (has(alts[j])) any = 1
+					for (j = 1; j <= m; j++) {
+						a = alts[j]
+						if (a ~ /^!/ ? !has(substr(a, 2)) : has(a))
+							any = 1
+					}
 					if (!any) ok = 0
 				}
 			}

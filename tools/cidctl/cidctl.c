@@ -223,6 +223,40 @@ static int event_one(const struct cidreg_event *ev, void *arg)
 	return ferror(stdout) ? -EIO : 0;
 }
 
+static int resync_one(const struct cidreg_entry *e, void *arg)
+{
+	cidctl_resync_print(e, *(bool *)arg);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+/*
+ * Events until an error. When the kernel dropped events this listener had
+ * no room for (ENOBUFS), it says so ("lost"), gives the registry as it is
+ * now ("present" lines, then "synced") and listens on.
+ */
+static int do_monitor(struct cidreg *h, const struct cidctl_args *a)
+{
+	bool ts = a->timestamp;
+	int err;
+
+	pr_quoting(true);
+	while ((err = cidreg_monitor(h, event_one, &ts)) == -ENOBUFS) {
+		struct cidreg *dump = NULL;
+
+		cidctl_resync_mark("lost", ts);
+		/* A handle of its own: this one's socket receives events. */
+		err = cidreg_open(&dump);
+		if (!err)
+			err = cidreg_list(dump, -1, resync_one, &ts);
+		cidreg_close(dump);
+		if (err)
+			break;
+		cidctl_resync_mark("synced", ts);
+		fflush(stdout);
+	}
+	return err ? fail(h, "monitor", err) : 0;
+}
+
 static int do_config(struct cidreg *h, const struct cidctl_args *a)
 {
 	struct cidreg_config c = {};
@@ -613,9 +647,7 @@ static int run(const struct cidctl_args *a, struct cidreg **hp)
 		rc = err ? fail_at(h, "transfer", what, err) : 0;
 		break;
 	case V_MONITOR:
-		pr_quoting(true);
-		err = cidreg_monitor(h, event_one, (void *)&a->timestamp);
-		rc = err ? fail(h, "monitor", err) : 0;
+		rc = do_monitor(h, a);
 		break;
 	case V_STATS:
 		if (a->prometheus) {

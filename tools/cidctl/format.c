@@ -132,7 +132,8 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 	else if (ev->event != VSOCK_CIDREG_EVENT_TRUSTED &&
 		 ev->event != VSOCK_CIDREG_EVENT_UNTRUSTED)
 		pr_u32("cid", " cid %u", ev->cid);
-	pr_num("netns", " netns %" PRIu64, ev->netns_ino);
+	if (ev->netns_ino)	/* hidden from a listener of one netns */
+		pr_num("netns", " netns %" PRIu64, ev->netns_ino);
 	pr_u32("pid", " pid %u", ev->pid);
 	pr_str("comm", " comm %s", ev->comm);
 	if (ev->reason)
@@ -152,6 +153,40 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 			pr_num("dropped", " dropped %" PRIu64, ev->dropped);
 		pr_bool("audit", NULL, audit);
 	}
+	pr_text("\n");
+	pr_close_obj();
+	pr_end();
+}
+
+/*
+ * After events were lost: "lost", then one "present" line per entry (as
+ * cidctl list sees them), then "synced" (cidctl monitor).
+ */
+void cidctl_resync_mark(const char *what, bool ts)
+{
+	pr_open_obj(NULL);
+	if (ts)
+		timestamp();
+	pr_str("event", "%s", what);
+	pr_text("\n");
+	pr_close_obj();
+	pr_end();
+}
+
+void cidctl_resync_print(const struct cidreg_entry *e, bool ts)
+{
+	pr_open_obj(NULL);
+	if (ts)
+		timestamp();
+	pr_str("event", "%s", "present");
+	pr_u32("cid", " cid %u", e->cid);
+	if (!e->hidden) {
+		pr_num("netns", " netns %" PRIu64, e->netns_ino);
+		pr_str("kind", " kind %s", cidctl_kind_name(e->kind));
+		if (e->label[0])
+			pr_str("label", " label %s", e->label);
+	}
+	pr_bool("hidden", NULL, e->hidden);
 	pr_text("\n");
 	pr_close_obj();
 	pr_end();

@@ -14,5 +14,7 @@ void cidctl_entry_print(const struct cidreg_entry *e);
 void cidctl_stats_print(const struct cidreg_stats *st);
 void cidctl_config_print(const struct cidreg_config *c);
 void cidctl_event_print(const struct cidreg_event *ev, bool timestamp);
+void cidctl_resync_print(const struct cidreg_entry *e, bool timestamp);
+void cidctl_resync_mark(const char *what, bool timestamp);
 
 #endif
