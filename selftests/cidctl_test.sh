@@ -372,6 +372,7 @@ t_valgrind() {
 # once exited on the first loss.
 t_monitor_resync() {
 	reset
+	cidctl config quota 0
 	cidctl -j monitor >"$tmp/ev" 2>"$tmp/everr" & m=$!
 	sleep 2
 	kill -STOP $m
@@ -388,9 +389,9 @@ t_monitor_resync() {
 		grep -q '"cid":6000' "$tmp/ev" && break
 		sleep 1
 	done
+	cat "$tmp/everr"
 	kill -0 $m
 	kill $m; wait $m 2>/dev/null || true
-	cat "$tmp/everr"
 	python3 - "$tmp/ev" <<'EOF'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]

@@ -31,6 +31,7 @@ struct cidreg {
 	struct nl_sock *nl;	/* NULL if the family is not there */
 	int family;
 	int nl_err;		/* why there is no family */
+	int group;		/* the events group cidreg_monitor() joined, or 0 */
 	char message[256];	/* the kernel's extack message of the last call */
 };
 
@@ -621,19 +622,26 @@ int cidreg_monitor(struct cidreg *h,
 	 * "netns-events" (the caller's netns's) nothing. A module older
 	 * than netns-events has "events" alone.
 	 */
-	grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
-				    VSOCK_CIDREG_MCGRP_EVENTS);
-	if (grp < 0)
-		return -ENOENT;
+	/*
+	 * Called again after -ENOBUFS: already a member, with events queued
+	 * on the socket, where a request to the controller would meet them.
+	 */
+	if (!h->group) {
+		grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
+					    VSOCK_CIDREG_MCGRP_EVENTS);
+		if (grp < 0)
+			return -ENOENT;
+		if (nl_socket_add_membership(h->nl, grp) < 0) {
+			grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
+						    VSOCK_CIDREG_MCGRP_NETNS_EVENTS);
+			if (grp < 0 || nl_socket_add_membership(h->nl, grp) < 0)
+				return -EPERM;
+		}
+		h->group = grp;
+	}
 	nl_socket_disable_seq_check(h->nl);
 	nl_socket_modify_cb(h->nl, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid,
 			    &mc);
-	if (nl_socket_add_membership(h->nl, grp) < 0) {
-		grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
-					    VSOCK_CIDREG_MCGRP_NETNS_EVENTS);
-		if (grp < 0 || nl_socket_add_membership(h->nl, grp) < 0)
-			return -EPERM;
-	}
 	while (!mc.ret) {
 		err = nl_recvmsgs_default(h->nl);
 		if (err < 0 && !mc.ret)
