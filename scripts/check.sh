@@ -71,6 +71,18 @@ for k in "${ks[@]}"; do
 	break
 done
 
+# The other kernels and their build roots are fetched now, beside the
+# debug kernel's build (mostly the network), not when their turn comes.
+(
+	prog=check
+	. selftests/vm/lib.sh
+	for k in "${ks[@]}"; do
+		[[ $debug_tagged != *" $k "* ]] || continue
+		(kernel_prepare "$k" && kbuild_args) ||
+			echo "check: fetching $k failed; its suite will say why"
+	done
+) >"$log/prefetch.log" 2>&1 &
+
 # Which accelerator the VMs get, said once (selftests/vm/lib.sh).
 (
 	prog=check
@@ -115,10 +127,31 @@ foreground() { # KERNEL [VMS]
 	wait $pid
 	cat "$log/vm-$1.time"
 }
+# One suite at a time beside the debug suite's two VMs; once that is done,
+# the last kernel left runs beside the others (its log printed when done).
+rest=()
 for k in "${ks[@]}"; do
 	[[ $debug_tagged != *" $k "* ]] || continue
-	passed_before "$k" || foreground "$k"
+	passed_before "$k" || rest+=("$k")
 done
+beside= beside_pid=
+while [ ${#rest[@]} -gt 0 ]; do
+	if [ -z "$beside" ] && [ ${#rest[@]} -ge 2 ] &&
+		{ [ -z "$bg" ] || ! kill -0 "$bg" 2>/dev/null; }; then
+		beside=${rest[-1]}
+		unset 'rest[-1]'
+		echo "== VM suite, $beside kernel, beside the others (its log below when done)"
+		suite "$beside" &
+		beside_pid=$!
+	fi
+	foreground "${rest[0]}"
+	rest=("${rest[@]:1}")
+done
+if [ -n "$beside" ]; then
+	wait "$beside_pid"
+	echo "== VM suite, $beside kernel"
+	cat "$log/vm-$beside.log" "$log/vm-$beside.time"
+fi
 if [ -n "$bg" ]; then
 	wait "$bg"
 	bg=
