@@ -120,33 +120,46 @@ if ! passed_before host; then
 	keep host
 fi
 
-foreground() { # KERNEL [VMS]
-	echo "== VM suite, $1 kernel${bg:+ ($first_debug in the background)}"
-	: >"$log/vm-$1.log"
-	suite "$@" &
-	local pid=$!
-	tail -n +1 -f "$log/vm-$1.log" --pid=$pid 2>/dev/null
-	wait $pid
-	cat "$log/vm-$1.time"
-}
-# One suite at a time beside the debug suite's two VMs; once that is done,
-# the last kernel left runs beside the others (its log printed when done).
+# One suite at a time beside the debug suite's two VMs. The moment that
+# is done, the last kernel left starts beside the others (its log printed
+# when done); a suite left alone gets both VMs.
 rest=()
 for k in "${ks[@]}"; do
 	[[ $debug_tagged != *" $k "* ]] || continue
 	passed_before "$k" || rest+=("$k")
 done
 beside= beside_pid=
+running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+start_beside() { # rest[0] is the suite in the foreground
+	[ -z "$beside" ] && [ ${#rest[@]} -ge 2 ] && ! running "$bg" || return 0
+	beside=${rest[-1]}
+	unset 'rest[-1]'
+	echo "== VM suite, $beside kernel, beside the others (its log below when done)"
+	suite "$beside" &
+	beside_pid=$!
+}
+foreground() { # KERNEL [VMS]
+	echo "== VM suite, $1 kernel${2:+, $2 VMs}$(running "$bg" && echo " ($first_debug in the background)")"
+	: >"$log/vm-$1.log"
+	suite "$@" &
+	local pid=$! tail_pid
+	tail -n +1 -f "$log/vm-$1.log" --pid=$pid 2>/dev/null &
+	tail_pid=$!
+	while running $pid; do
+		start_beside
+		sleep 2
+	done
+	wait $pid
+	wait $tail_pid
+	cat "$log/vm-$1.time"
+}
 while [ ${#rest[@]} -gt 0 ]; do
-	if [ -z "$beside" ] && [ ${#rest[@]} -ge 2 ] &&
-		{ [ -z "$bg" ] || ! kill -0 "$bg" 2>/dev/null; }; then
-		beside=${rest[-1]}
-		unset 'rest[-1]'
-		echo "== VM suite, $beside kernel, beside the others (its log below when done)"
-		suite "$beside" &
-		beside_pid=$!
+	start_beside
+	if [ ${#rest[@]} -eq 1 ] && ! running "$bg" && ! running "$beside_pid"; then
+		foreground "${rest[0]}" 2
+	else
+		foreground "${rest[0]}"
 	fi
-	foreground "${rest[0]}"
 	rest=("${rest[@]:1}")
 done
 if [ -n "$beside" ]; then
