@@ -121,22 +121,36 @@ if ! passed_before host; then
 fi
 
 # One suite at a time beside the debug suite's two VMs. The moment that
-# is done, the last kernel left starts beside the others (its log printed
-# when done); a suite left alone gets both VMs.
+# is done, the last kernel left starts beside the others, and when that
+# one is done the last left again (its log printed after the suite in
+# front); a suite left alone gets both VMs.
 rest=()
 for k in "${ks[@]}"; do
 	[[ $debug_tagged != *" $k "* ]] || continue
 	passed_before "$k" || rest+=("$k")
 done
-beside= beside_pid=
+beside= beside_pid= done_beside=()
 running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 start_beside() { # rest[0] is the suite in the foreground
+	if [ -n "$beside" ] && ! running "$beside_pid"; then
+		wait "$beside_pid"
+		done_beside+=("$beside")
+		beside= beside_pid=
+	fi
 	[ -z "$beside" ] && [ ${#rest[@]} -ge 2 ] && ! running "$bg" || return 0
 	beside=${rest[-1]}
 	unset 'rest[-1]'
 	echo "== VM suite, $beside kernel, beside the others (its log below when done)"
 	suite "$beside" &
 	beside_pid=$!
+}
+print_beside() {
+	local k
+	for k in "${done_beside[@]}"; do
+		echo "== VM suite, $k kernel"
+		cat "$log/vm-$k.log" "$log/vm-$k.time"
+	done
+	done_beside=()
 }
 foreground() { # KERNEL [VMS]
 	echo "== VM suite, $1 kernel${2:+, $2 VMs}$(running "$bg" && echo " ($first_debug in the background)")"
@@ -152,9 +166,11 @@ foreground() { # KERNEL [VMS]
 	wait $pid
 	wait $tail_pid
 	cat "$log/vm-$1.time"
+	print_beside
 }
 while [ ${#rest[@]} -gt 0 ]; do
 	start_beside
+	print_beside
 	if [ ${#rest[@]} -eq 1 ] && ! running "$bg" && ! running "$beside_pid"; then
 		foreground "${rest[0]}" 2
 	else
@@ -164,9 +180,9 @@ while [ ${#rest[@]} -gt 0 ]; do
 done
 if [ -n "$beside" ]; then
 	wait "$beside_pid"
-	echo "== VM suite, $beside kernel"
-	cat "$log/vm-$beside.log" "$log/vm-$beside.time"
+	done_beside+=("$beside")
 fi
+print_beside
 if [ -n "$bg" ]; then
 	wait "$bg"
 	bg=
