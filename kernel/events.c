@@ -19,21 +19,51 @@
  * came from (enum cidreg_event_view).
  * Nothing is built when nobody who may see an event listens.
  *
- * Refusals, which a pod can cause at will, are sent at most
- * CIDREG_DENIED_BURST a second per netns, so that a flooding pod loses
- * its own events, not others'; the next one it sends says how many were
- * dropped, and cidreg_events_dropped() counts them all. They are logged
- * at most at printk's rate limit; the counters of the hooks count every
- * one.
+ * Every event is rate-limited per source, something a pod cannot create
+ * more of (cidreg_event_source()): its outermost pid namespace, else the
+ * uid of the initial user namespace; the host's root is not limited. A
+ * kernel thread acts for someone else: what it does to an entry (a netns
+ * going) counts against the pod the entry is charged to, a refusal of a
+ * guest's connection (vhost's thread, before 6.4) against the refused
+ * netns; anything else is the host's. A source sends at most CIDREG_EVENT_BURST events a second,
+ * so that a flooding pod loses its own events, not others'; the next one
+ * it sends says how many were dropped (VSOCK_CIDREG_A_DROPPED), and
+ * cidreg_events_dropped() counts them all. Sources are kept in a fixed
+ * table (CIDREG_RATES), each in one of two places its hash picks with a
+ * random seed, taking over a place idle for CIDREG_RATE_IDLE: two busy
+ * sources share a limit only when both places of one are busy with
+ * others. Refusals are logged at most at printk's rate limit; the
+ * counters of the hooks count every one.
+ *
+ * Pids are the initial pid namespace's, sent only to a full view (whose
+ * listener may see every netns); a listener that sees its own netns
+ * alone is in a pid namespace the module cannot know, and gets none.
+ *
+ * No event is built or sent where it happens (under the registry's lock,
+ * in a hook's atomic context): cidreg_event_send() copies it into a queue
+ * (at most CIDREG_EVENT_QUEUE events; beyond, they are dropped and
+ * counted as above) and a work item builds and sends them, in order, so
+ * the walk over every netns costs the event's maker nothing.
  *
  * The family is netlink.c's: it hands it over once registered
  * (cidreg_events_start()) and takes it back before unregistering it, when
- * nothing that sends events (hooks, devices, entries) is left.
+ * nothing that sends events (hooks, devices, entries) is left; the queue
+ * is emptied then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
+#include <linux/hash.h>
+#include <linux/jiffies.h>
 #include <linux/nsproxy.h>
+#include <linux/overflow.h>
+#include <linux/pid_namespace.h>
+#include <linux/preempt.h>
+#include <linux/random.h>
 #include <linux/ratelimit.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/vsock_cidreg.h>
 #include <net/net_namespace.h>
 #include <vsock_cidreg_names.h>
@@ -56,12 +86,78 @@ static const char * const cidreg_rule_names[] = VSOCK_CIDREG_RULE_NAMES;
 static const struct genl_family *cidreg_events_family;
 static atomic64_t cidreg_dropped = ATOMIC64_INIT(0);
 
+/* Events queued at most: beyond, they are dropped. */
+#define CIDREG_EVENT_QUEUE 4096
+
+/**
+ * struct cidreg_event_item - a queued event, with what it points to.
+ * @node: in cidreg_event_queue.
+ * @ev: the event; its nets hold a reference (NULL for a netns that was
+ *	going away, whose listeners are gone), its label and settings point
+ *	into this item.
+ * @label: the label's copy.
+ * @config: the settings' copy.
+ * @ports: their protected ports.
+ */
+struct cidreg_event_item {
+	struct list_head node;
+	struct cidreg_event ev;
+	char label[VSOCK_CIDREG_LABEL_MAX];
+	struct cidreg_event_config config;
+	u32 ports[];
+};
+
+static LIST_HEAD(cidreg_event_queue);
+static unsigned int cidreg_event_queued;
+static DEFINE_SPINLOCK(cidreg_event_lock);
+static void cidreg_event_work_fn(struct work_struct *work);
+static DECLARE_WORK(cidreg_event_work, cidreg_event_work_fn);
+
+/* Events a second of one source, at most. */
+#define CIDREG_EVENT_BURST 20
+/* The places of sources' limits, and how long one idles before another
+ * source may take it over.
+ */
+#define CIDREG_RATE_BITS 9
+#define CIDREG_RATES (1 << CIDREG_RATE_BITS)
+#define CIDREG_RATE_IDLE (2 * HZ)
+
+/**
+ * struct cidreg_rate - the rate limit of one source of events.
+ * @source: the source (cidreg_event_source()), or 0: free.
+ * @used: when it was last used, in jiffies.
+ * @rs: the limit.
+ * @dropped: events of @source dropped since the last one sent.
+ */
+struct cidreg_rate {
+	unsigned long source;
+	unsigned long used;
+	struct ratelimit_state rs;
+	atomic64_t dropped;
+};
+
+static struct cidreg_rate cidreg_rates[CIDREG_RATES];
+static unsigned long cidreg_rate_seed[2];
+/* Events of the host that the full queue dropped. */
+static atomic64_t cidreg_host_dropped = ATOMIC64_INIT(0);
+
 /**
  * cidreg_events_start() - start sending events.
  * @family: the registered family, whose groups are cidreg_event_groups.
  */
 void cidreg_events_start(const struct genl_family *family)
 {
+	struct cidreg_rate *r;
+
+	for (r = cidreg_rates; r < cidreg_rates + CIDREG_RATES; r++) {
+		r->source = 0;
+		ratelimit_state_init(&r->rs, HZ, CIDREG_EVENT_BURST);
+		/* No "callbacks suppressed" lines: the counters tell. */
+		ratelimit_set_flags(&r->rs, RATELIMIT_MSG_ON_RELEASE);
+		atomic64_set(&r->dropped, 0);
+	}
+	cidreg_rate_seed[0] = get_random_long();
+	cidreg_rate_seed[1] = get_random_long();
 	WRITE_ONCE(cidreg_events_family, family);
 }
 
@@ -75,21 +171,44 @@ u64 cidreg_events_dropped(void)
 	return atomic64_read(&cidreg_dropped);
 }
 
+static void cidreg_event_item_free(struct cidreg_event_item *it)
+{
+	if (it->ev.net)
+		put_net((struct net *)it->ev.net);
+	if (it->ev.to_net)
+		put_net((struct net *)it->ev.to_net);
+	kfree(it);
+}
+
 /**
- * cidreg_events_stop() - stop sending events, before @family goes.
+ * cidreg_events_stop() - stop sending events, before @family goes: what
+ *	is queued is dropped.
  */
 void cidreg_events_stop(void)
 {
+	struct cidreg_event_item *it, *tmp;
+	unsigned long flags;
+	LIST_HEAD(left);
+
 	WRITE_ONCE(cidreg_events_family, NULL);
+	cancel_work_sync(&cidreg_event_work);
+	spin_lock_irqsave(&cidreg_event_lock, flags);
+	list_splice_init(&cidreg_event_queue, &left);
+	cidreg_event_queued = 0;
+	spin_unlock_irqrestore(&cidreg_event_lock, flags);
+	list_for_each_entry_safe(it, tmp, &left, node)
+		cidreg_event_item_free(it);
 }
 
 /*
- * What a listener may see of an event: all of it, or, seeing only its own
- * netns, that of the netns @ev->net (for a transfer: the side that gave
- * the CID) or @ev->to_net (the side that got it).
+ * What a listener may see of an event: all of it (a full view, which alone
+ * gets the pid), all but the pid (the netns the event is about, not a
+ * transfer between two), or, of a transfer, that of the netns @ev->net
+ * (the side that gave the CID) or @ev->to_net (the side that got it).
  */
 enum cidreg_event_view {
 	CIDREG_VIEW_ALL,
+	CIDREG_VIEW_OWN,
 	CIDREG_VIEW_FROM,
 	CIDREG_VIEW_TO,
 	CIDREG_VIEWS
@@ -104,7 +223,8 @@ static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev,
 	    nla_put_u32(msg, VSOCK_CIDREG_A_CID, ev->cid) ||
 	    (from && nla_put_u64_64bit(msg, VSOCK_CIDREG_A_NETNS_INO,
 				       ev->netns_ino, VSOCK_CIDREG_A_PAD)) ||
-	    nla_put_u32(msg, VSOCK_CIDREG_A_PID, ev->pid) ||
+	    (view == CIDREG_VIEW_ALL &&
+	     nla_put_u32(msg, VSOCK_CIDREG_A_PID, ev->pid)) ||
 	    nla_put_string(msg, VSOCK_CIDREG_A_COMM, ev->comm))
 		return -EMSGSIZE;
 	/* The label is the owner's: after a transfer, @to_net's. */
@@ -115,15 +235,15 @@ static int cidreg_event_fill(struct sk_buff *msg, const struct cidreg_event *ev,
 	     nla_put_string(msg, VSOCK_CIDREG_A_LABEL, ev->label)) ||
 	    (ev->to_netns_ino && to &&
 	     nla_put_u64_64bit(msg, VSOCK_CIDREG_A_TO_NETNS_INO,
-			       ev->to_netns_ino, VSOCK_CIDREG_A_PAD)))
+			       ev->to_netns_ino, VSOCK_CIDREG_A_PAD)) ||
+	    (ev->dropped && nla_put_u64_64bit(msg, VSOCK_CIDREG_A_DROPPED,
+					      ev->dropped, VSOCK_CIDREG_A_PAD)))
 		return -EMSGSIZE;
 	if (ev->event == VSOCK_CIDREG_EVENT_DENIED &&
 	    (nla_put_u32(msg, VSOCK_CIDREG_A_OP, ev->op) ||
 	     nla_put_u32(msg, VSOCK_CIDREG_A_PORT, ev->port) ||
 	     nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode) ||
-	     nla_put_u32(msg, VSOCK_CIDREG_A_RULE, ev->rule) ||
-	     (ev->dropped && nla_put_u64_64bit(msg, VSOCK_CIDREG_A_DROPPED,
-					       ev->dropped, VSOCK_CIDREG_A_PAD))))
+	     nla_put_u32(msg, VSOCK_CIDREG_A_RULE, ev->rule)))
 		return -EMSGSIZE;
 	if (ev->config &&
 	    (nla_put_u32(msg, VSOCK_CIDREG_A_MODE, ev->mode) ||
@@ -148,71 +268,32 @@ static enum cidreg_event_view cidreg_event_view(const struct cidreg_event *ev,
 	if (group == CIDREG_GROUP_EVENTS && net->user_ns == &init_user_ns)
 		return CIDREG_VIEW_ALL;
 	if (!ev->to_net || net_eq(ev->net, ev->to_net))
-		return net_eq(net, ev->net) ? CIDREG_VIEW_ALL : CIDREG_VIEWS;
+		return net_eq(net, ev->net) ? CIDREG_VIEW_OWN : CIDREG_VIEWS;
 	if (net_eq(net, ev->net))
 		return CIDREG_VIEW_FROM;
 	return net_eq(net, ev->to_net) ? CIDREG_VIEW_TO : CIDREG_VIEWS;
 }
 
 /*
- * Sends @msgs (NULL: only tells; else one message per view) to every
- * group of every netns whose listeners see @ev, what they may see. Return:
- * whether one does, with the views they need set in @views.
+ * Builds @ev once per view it may need and sends it to every group of
+ * every netns whose listeners see it, what they may see. In the work item.
  */
-static bool cidreg_event_multicast(const struct genl_family *family,
-				   const struct cidreg_event *ev,
-				   struct sk_buff **msgs, bool *views)
+static void cidreg_event_deliver(const struct genl_family *family,
+				 const struct cidreg_event *ev)
 {
+	struct sk_buff *msgs[CIDREG_VIEWS] = {}, *skb;
+	bool transfer = ev->to_net && !net_eq(ev->net, ev->to_net);
 	enum cidreg_event_view view;
-	struct sk_buff *skb;
-	bool found = false;
 	struct net *net;
 	int group;
-
-	rcu_read_lock();
-	for_each_net_rcu(net) {
-		for (group = 0; group < CIDREG_EVENT_NGROUPS; group++) {
-			view = cidreg_event_view(ev, net, group);
-			if (view == CIDREG_VIEWS ||
-			    !genl_has_listeners(family, net, group))
-				continue;
-			found = true;
-			if (!msgs) {
-				views[view] = true;
-				if (!ev->to_net)	/* the one view there is */
-					goto out;
-				continue;
-			}
-			skb = msgs[view] ? skb_clone(msgs[view], GFP_ATOMIC) : NULL;
-			if (skb)
-				genlmsg_multicast_netns(family, net, skb, 0,
-							group, GFP_ATOMIC);
-		}
-	}
-out:
-	rcu_read_unlock();
-	return found;
-}
-
-/**
- * cidreg_event_send() - send an event to the listeners who see it.
- * @ev: the event.
- * @gfp: how to allocate.
- */
-void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
-{
-	const struct genl_family *family = READ_ONCE(cidreg_events_family);
-	struct sk_buff *msgs[CIDREG_VIEWS] = {};
-	bool views[CIDREG_VIEWS] = {};
-	int view;
 	void *hdr;
 
-	if (!family || !cidreg_event_multicast(family, ev, NULL, views))
-		return;
 	for (view = 0; view < CIDREG_VIEWS; view++) {
-		if (!views[view])
+		bool side = view == CIDREG_VIEW_FROM || view == CIDREG_VIEW_TO;
+
+		if (view != CIDREG_VIEW_ALL && side != transfer)
 			continue;
-		msgs[view] = nlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
+		msgs[view] = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 		if (!msgs[view])
 			continue;
 		hdr = genlmsg_put(msgs[view], 0, 0, family, 0,
@@ -224,9 +305,182 @@ void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
 		}
 		genlmsg_end(msgs[view], hdr);
 	}
-	cidreg_event_multicast(family, ev, msgs, views);
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		for (group = 0; group < CIDREG_EVENT_NGROUPS; group++) {
+			view = cidreg_event_view(ev, net, group);
+			if (view == CIDREG_VIEWS || !msgs[view] ||
+			    !genl_has_listeners(family, net, group))
+				continue;
+			skb = skb_clone(msgs[view], GFP_ATOMIC);
+			if (skb)
+				genlmsg_multicast_netns(family, net, skb, 0,
+							group, GFP_ATOMIC);
+		}
+	}
+	rcu_read_unlock();
 	for (view = 0; view < CIDREG_VIEWS; view++)
 		nlmsg_free(msgs[view]);
+}
+
+/* Sends the queued events, oldest first. */
+static void cidreg_event_work_fn(struct work_struct *work)
+{
+	const struct genl_family *family;
+	struct cidreg_event_item *it;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&cidreg_event_lock, flags);
+		it = list_first_entry_or_null(&cidreg_event_queue,
+					      struct cidreg_event_item, node);
+		if (it) {
+			list_del(&it->node);
+			cidreg_event_queued--;
+		}
+		spin_unlock_irqrestore(&cidreg_event_lock, flags);
+		if (!it)
+			return;
+		family = READ_ONCE(cidreg_events_family);
+		if (family)
+			cidreg_event_deliver(family, &it->ev);
+		cidreg_event_item_free(it);
+		cond_resched();
+	}
+}
+
+/* Whether anyone, in any netns, listens to a group of @family. */
+static bool cidreg_event_listened(const struct genl_family *family)
+{
+	int group;
+
+	/* The listeners' map is the protocol's, for every netns. */
+	for (group = 0; group < CIDREG_EVENT_NGROUPS; group++)
+		if (genl_has_listeners(family, &init_net, group))
+			return true;
+	return false;
+}
+
+/*
+ * Who causes @ev, for the rate limit: something a pod cannot create more
+ * of, whatever namespaces it creates and whichever uid it takes. The
+ * outermost pid namespace below the initial one of the process that acted
+ * (a pod's: a process can leave neither it nor its descendants); in the
+ * initial pid namespace, the host (its root) or else the uid in the
+ * initial user namespace. A kernel thread, or an interrupt, acts for
+ * @ev->source (the pod an entry is charged to; for a refusal, its netns:
+ * a guest's connection that vhost's thread carries), else for the host.
+ */
+static unsigned long cidreg_event_source(const struct cidreg_event *ev)
+{
+	struct pid_namespace *pidns;
+
+	if (!in_task() || (current->flags & PF_KTHREAD))
+		return ev->source ?: CIDREG_SOURCE_HOST;
+	pidns = task_active_pid_ns(current);
+	if (pidns && pidns != &init_pid_ns) {
+		while (pidns->parent != &init_pid_ns)
+			pidns = pidns->parent;
+		return cidreg_event_source_ns(pidns);
+	}
+	if (uid_eq(current_euid(), GLOBAL_ROOT_UID))
+		return CIDREG_SOURCE_HOST;
+	return cidreg_event_source_uid(current_euid());
+}
+
+/*
+ * The rate limit of @source: the one of its two places that holds it, or
+ * one idle for CIDREG_RATE_IDLE that it takes over; when both are busy
+ * with others, it shares the first.
+ */
+static struct cidreg_rate *cidreg_rate(unsigned long source)
+{
+	unsigned long old, now = jiffies;
+	struct cidreg_rate *r[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r[i] = &cidreg_rates[hash_long(source ^ cidreg_rate_seed[i],
+					       CIDREG_RATE_BITS)];
+		if (READ_ONCE(r[i]->source) == source)
+			goto found;
+	}
+	for (i = 0; i < 2; i++) {
+		old = READ_ONCE(r[i]->source);
+		if (old && time_before(now, READ_ONCE(r[i]->used) +
+					    CIDREG_RATE_IDLE))
+			continue;
+		if (cmpxchg(&r[i]->source, old, source) == old) {
+			atomic64_set(&r[i]->dropped, 0);
+			goto found;
+		}
+	}
+	i = 0;
+found:
+	WRITE_ONCE(r[i]->used, now);
+	return r[i];
+}
+
+/**
+ * cidreg_event_send() - send an event to the listeners who see it, soon
+ *	(in order, from a work item), unless its source is over its rate.
+ * @ev: the event; what it points to is copied.
+ * @gfp: how to allocate the copy.
+ *
+ * Atomic context allowed with GFP_ATOMIC.
+ */
+void cidreg_event_send(const struct cidreg_event *ev, gfp_t gfp)
+{
+	const struct genl_family *family = READ_ONCE(cidreg_events_family);
+	unsigned int nports = ev->config ? ev->config->nports : 0;
+	unsigned long source = cidreg_event_source(ev), flags;
+	atomic64_t *dropped = &cidreg_host_dropped;
+	struct cidreg_event_item *it;
+	struct cidreg_rate *r;
+	bool full;
+
+	if (!family || !cidreg_event_listened(family))
+		return;
+	if (source != CIDREG_SOURCE_HOST) {
+		r = cidreg_rate(source);
+		dropped = &r->dropped;
+		if (!__ratelimit(&r->rs))
+			goto drop;
+	}
+	it = kmalloc(struct_size(it, ports, nports), gfp);
+	if (!it)
+		goto drop;
+	it->ev = *ev;
+	it->ev.dropped = atomic64_xchg(dropped, 0);
+	it->ev.net = ev->net ? maybe_get_net((struct net *)ev->net) : NULL;
+	it->ev.to_net = ev->to_net ?
+			maybe_get_net((struct net *)ev->to_net) : NULL;
+	if (ev->label) {
+		strscpy(it->label, ev->label, sizeof(it->label));
+		it->ev.label = it->label;
+	}
+	if (ev->config) {
+		it->config = *ev->config;
+		memcpy(it->ports, ev->config->ports, nports * sizeof(u32));
+		it->config.ports = it->ports;
+		it->ev.config = &it->config;
+	}
+	spin_lock_irqsave(&cidreg_event_lock, flags);
+	full = cidreg_event_queued >= CIDREG_EVENT_QUEUE;
+	if (!full) {
+		list_add_tail(&it->node, &cidreg_event_queue);
+		cidreg_event_queued++;
+	}
+	spin_unlock_irqrestore(&cidreg_event_lock, flags);
+	if (!full) {
+		queue_work(system_unbound_wq, &cidreg_event_work);
+		return;
+	}
+	atomic64_add(it->ev.dropped, dropped);
+	cidreg_event_item_free(it);
+drop:
+	atomic64_inc(dropped);
+	atomic64_inc(&cidreg_dropped);
 }
 
 /**
@@ -245,7 +499,6 @@ void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
 			 u32 cid, u32 port)
 {
 	bool audit = mode == VSOCK_CIDREG_MODE_AUDIT;
-	struct cidreg_net *cn = cidreg_net(net);
 	struct cidreg_event ev = {
 		.event = VSOCK_CIDREG_EVENT_DENIED,
 		.cid = cid,
@@ -256,17 +509,12 @@ void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
 		.net = net,
 		.netns_ino = net->ns.inum,
 		.pid = task_tgid_nr(current),
+		.source = cidreg_event_source_ns(net),
 		.info = cidreg_net_local(net) ? VSOCK_CIDREG_INFO_LOCAL : 0,
 	};
 
 	get_task_comm(ev.comm, current);
-	if (__ratelimit(&cn->denied_rs)) {
-		ev.dropped = atomic64_xchg(&cn->denied_dropped, 0);
-		cidreg_event_send(&ev, GFP_ATOMIC);
-	} else {
-		atomic64_inc(&cn->denied_dropped);
-		atomic64_inc(&cidreg_dropped);
-	}
+	cidreg_event_send(&ev, GFP_ATOMIC);
 	pr_notice_ratelimited("%s %s (%s): pid %d comm %*pE netns %u cid %u port %u\n",
 			      audit ? "audit: would deny" : "denied",
 			      cidreg_op_names[op], cidreg_rule_names[rule],

@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <net/genetlink.h>
 
 struct net;
@@ -50,14 +51,20 @@ struct cidreg_event_config {
  * @port: the port, for a denial.
  * @mode: enum vsock_cidreg_mode, for a denial (audit: would deny).
  * @rule: enum vsock_cidreg_rule, for a denial: which rule refused it.
- * @dropped: for a denial, how many of its netns's were not sent since.
+ * @dropped: how many events of its source (@source) the rate limit
+ *	dropped since the last one sent; set by cidreg_event_send().
+ * @source: whom a kernel thread acts for, when it sends the event: the
+ *	pod an entry is charged to, a refused netns (cidreg_event_source_*());
+ *	0: the host. A process is its own source.
  * @net: the entry's owner, the netns of a denied operation, the netns
  *	trusted or untrusted, or the one a change of the settings came from:
  *	its listeners see the event.
  * @to_net: the new owner, for a transfer (its listeners see it); else NULL.
  * @netns_ino: @net's inode number.
  * @to_netns_ino: @to_net's, or 0.
- * @pid: the process that acted (for attach/detach: the device's).
+ * @pid: the process that acted (for attach/detach: the device's), in the
+ *	initial pid namespace: sent only to full views (a listener with the
+ *	right to see every netns), whose pid namespace it is.
  * @comm: its command name.
  * @label: the entry's label, or NULL.
  * @info: VSOCK_CIDREG_INFO_LOCAL for an entry or a denial in the space of
@@ -74,6 +81,7 @@ struct cidreg_event {
 	u32 mode;
 	u32 rule;
 	u64 dropped;
+	unsigned long source;
 	const struct net *net;
 	const struct net *to_net;
 	u64 netns_ino;
@@ -84,6 +92,23 @@ struct cidreg_event {
 	u32 info;
 	const struct cidreg_event_config *config;
 };
+
+/*
+ * Sources of events, for their rate limit: a pid namespace's or a user
+ * namespace's address (aligned), a uid of the initial user namespace
+ * (odd), or the host, which is not limited.
+ */
+#define CIDREG_SOURCE_HOST 2UL
+
+static inline unsigned long cidreg_event_source_ns(const void *ns)
+{
+	return (unsigned long)ns;
+}
+
+static inline unsigned long cidreg_event_source_uid(kuid_t uid)
+{
+	return ((unsigned long)__kuid_val(uid) << 2) | 1;
+}
 
 /* The family's multicast groups: "events" and "netns-events". */
 #define CIDREG_EVENT_NGROUPS 2

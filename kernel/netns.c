@@ -112,10 +112,6 @@ static int __net_init cidreg_net_init(struct net *net)
 	cn->space.net = net;
 	INIT_LIST_HEAD(&cn->space.node);
 	cn->space.id = 0;
-	ratelimit_state_init(&cn->denied_rs, HZ, CIDREG_DENIED_BURST);
-	/* No "callbacks suppressed" lines: the counters tell how many. */
-	ratelimit_set_flags(&cn->denied_rs, RATELIMIT_MSG_ON_RELEASE);
-	atomic64_set(&cn->denied_dropped, 0);
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
-#include <linux/ratelimit.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 
@@ -34,20 +33,13 @@ struct cidreg_space {
  * @count: how many; the quota applies to it.
  * @trusted: added to the trusted set (the initial netns is trusted anyway).
  * @space: its space while it is in local mode (cidreg_net_local()).
- * @denied_rs: the rate limit of its denial events (events.c).
- * @denied_dropped: how many of them the limit dropped since the last sent.
  */
 struct cidreg_net {
 	struct list_head entries;
 	unsigned int count;
 	bool trusted;
 	struct cidreg_space space;
-	struct ratelimit_state denied_rs;
-	atomic64_t denied_dropped;
 };
-
-/* Denial events sent per netns and second, at most. */
-#define CIDREG_DENIED_BURST 20
 
 int cidreg_netns_init(void);
 void cidreg_netns_exit(void);

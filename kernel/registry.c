@@ -227,6 +227,21 @@ static void cidreg_entry_free(struct cidreg_entry *e)
 	kfree_rcu(e, rcu);
 }
 
+/* The pod @c is, as a source of events (events.h). */
+static unsigned long cidreg_charge_source(const struct cidreg_charge *c)
+{
+	switch (c->kind) {
+	case CIDREG_CHARGE_PIDNS:
+		return cidreg_event_source_ns(c->key.pidns);
+	case CIDREG_CHARGE_USERNS:
+		return cidreg_event_source_ns(c->key.userns);
+	case CIDREG_CHARGE_UID:
+		return cidreg_event_source_uid(c->key.uid);
+	default:
+		return 0;
+	}
+}
+
 /* Sends an event about @e. Under cidreg_lock. */
 static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
 			       u32 reason, const struct net *from,
@@ -247,6 +262,8 @@ static void cidreg_entry_event(const struct cidreg_entry *e, u32 event,
 	};
 
 	lockdep_assert_held(&cidreg_lock);
+	if (e->charge)
+		ev.source = cidreg_charge_source(e->charge);
 	get_task_comm(ev.comm, current);
 	if (e->holder && (event == VSOCK_CIDREG_EVENT_ATTACHED ||
 			  event == VSOCK_CIDREG_EVENT_DETACHED))

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include <linux/capability.h>
 #include <linux/genetlink.h>
+#include <linux/vhost.h>
 #include <linux/vm_sockets.h>
 
 #include "kselftest_harness.h"
@@ -667,25 +669,112 @@ static int socket_in(int nsfd)
 }
 
 /*
- * A pod can cause refusals at will: their events are sent at most 20 a
- * second per netns (events.c), while the counters count every one. The
- * flooding pod loses its own events, not another pod's; its next event
- * says how many it lost, and get-stats counts them. A receive buffer
- * large enough for all of them shows the limit, not drops.
+ * A pod: a process in a pid namespace of its own (its outermost below the
+ * initial one, as a pod's is), named @comm, that runs @fn(@arg) and exits
+ * with what it returns.
  */
-TEST_F_TIMEOUT(nl, denial_events_are_rate_limited_per_netns, 240)
+static pid_t pod_start(const char *comm, int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (unshare(CLONE_NEWPID))
+		_exit(100);
+	pid = fork();
+	if (pid < 0)
+		_exit(101);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, comm);
+		_exit(fn(arg));
+	}
+	_exit(wait_child(pid));
+}
+
+/* Whether @m's COMM is @comm. */
+static bool ev_comm_is(const struct nl_msg *m, const char *comm)
+{
+	const struct nlattr *a = nl_attr((struct nlmsghdr *)m->buf,
+					 VSOCK_CIDREG_A_COMM);
+
+	return a && !strcmp((const char *)a + NLA_HDRLEN, comm);
+}
+
+#define FLOOD_NETNS 4
+
+/* What a flooding pod does, and the pipes that pace it. */
+struct flood {
+	int nsfd[FLOOD_NETNS];
+	int done, go;
+	int vfd;
+	unsigned int cids[2];
+};
+
+/*
+ * 1000 refused binds spread over FLOOD_NETNS netns, then, once told, one
+ * more.
+ */
+static int flood_denials(void *arg)
+{
+	struct flood *f = arg;
+	int sfd[FLOOD_NETNS], i;
+	char c;
+
+	for (i = 0; i < FLOOD_NETNS; i++) {
+		sfd[i] = socket_in(f->nsfd[i]);
+		if (sfd[i] < 0)
+			return 1;
+	}
+	for (i = 0; i < 1000; i++)
+		if (bind_protected(sfd[i % FLOOD_NETNS]) != EACCES)
+			return 2;
+	if (write(f->done, "x", 1) != 1 || read(f->go, &c, 1) != 1)
+		return 3;
+	return bind_protected(sfd[0]) == EACCES ? 0 : 4;
+}
+
+/* One refused bind in the netns of *@arg. */
+static int one_denial(void *arg)
+{
+	int sfd = socket_in(*(int *)arg);
+
+	return sfd >= 0 && bind_protected(sfd) == EACCES ? 0 : 1;
+}
+
+/*
+ * Every event is rate-limited per pod, whatever netns it acts in: a pod
+ * refused 1000 times over four netns in a second gets at most 20 denial
+ * events a second, while another pod's refusal, in one of those netns in
+ * the same second, still gets through; every refusal is sent or counted
+ * as dropped, and the pod's next event says how many it lost since its
+ * last. The limit was once per netns: the flood had four limits, and the
+ * other pod's refusal was lost in it. A receive buffer large enough for
+ * all of them shows the limit, not drops.
+ */
+TEST_F_TIMEOUT(nl, events_are_rate_limited_per_pod_whatever_netns, 240)
 {
 	struct vsock_cidreg_stats before, after;
-	int i, sfd, sfd2, nsfd2, bufsize = 8 << 20, events = 0, ev2 = 0;
+	int i, bufsize = 8 << 20, events = 0, ev2 = 0, done[2], go[2];
+	struct flood f = { .nsfd = { self->nsfd } };
 	uint64_t dropped0, dropped = 0;
 	struct timespec t0, t1;
+	char name[16], c;
 	struct nl ev;
 	struct nl_msg m;
+	pid_t a, b;
 	long secs;
 
 	ASSERT_EQ(0, reg_set_param_str("protected_ports", "5556"));
-	nsfd2 = netns_add("cidreg-nl2");
-	ASSERT_LE(0, nsfd2);
+	for (i = 1; i < FLOOD_NETNS; i++) {
+		snprintf(name, sizeof(name), "cidreg-nl%d", i + 1);
+		f.nsfd[i] = netns_add(name);
+		ASSERT_LE(0, f.nsfd[i]);
+	}
+	ASSERT_EQ(0, pipe(done));
+	ASSERT_EQ(0, pipe(go));
+	f.done = done[1];
+	f.go = go[0];
 	ASSERT_EQ(0, nl_open(&ev));
 	ASSERT_EQ(0, setsockopt(ev.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsize,
 				sizeof(bufsize)));
@@ -693,27 +782,25 @@ TEST_F_TIMEOUT(nl, denial_events_are_rate_limited_per_netns, 240)
 	ASSERT_EQ(0, reg_stats(self->fd, &before));
 	dropped0 = stats_u64(&self->nl, VSOCK_CIDREG_A_EVENTS_DROPPED);
 	ASSERT_NE(~0ULL, dropped0);
-	/* One socket: a refused bind leaves it unbound, free to try again. */
-	sfd = socket_in(self->nsfd);
-	sfd2 = socket_in(nsfd2);
-	ASSERT_LE(0, sfd);
-	ASSERT_LE(0, sfd2);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < 1000; i++)
-		EXPECT_EQ(EACCES, bind_protected(sfd));
-	/* Another pod, in the same second: its refusal is reported. */
-	EXPECT_EQ(EACCES, bind_protected(sfd2));
+	a = pod_start("cidreg-pod-a", flood_denials, &f);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	/* Another pod, in the same second, in one of the same netns. */
+	b = pod_start("cidreg-pod-b", one_denial, &f.nsfd[1]);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(0, wait_child(b));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The whole seconds the refusals spanned, rounded up. */
 	secs = t1.tv_sec - t0.tv_sec + 1;
 	while (next_event_within(&ev, &m, 2000) == VSOCK_CIDREG_EVENT_DENIED) {
-		if (EV_ATTR64(m, VSOCK_CIDREG_A_NETNS_INO) == fd_ino(nsfd2)) {
+		if (ev_comm_is(&m, "cidreg-pod-b")) {
 			ev2++;
 			continue;
 		}
+		EXPECT_TRUE(ev_comm_is(&m, "cidreg-pod-a"));
 		events++;
-		if (nl_attr((struct nlmsghdr *)m.buf, VSOCK_CIDREG_A_DROPPED))
-			dropped += EV_ATTR64(m, VSOCK_CIDREG_A_DROPPED);
+		dropped += EV_ATTR64(m, VSOCK_CIDREG_A_DROPPED);
 		EXPECT_EQ(VSOCK_CIDREG_RULE_PROTECTED_PORT,
 			  (int)EV_ATTR(m, VSOCK_CIDREG_A_RULE));
 	}
@@ -726,8 +813,9 @@ TEST_F_TIMEOUT(nl, denial_events_are_rate_limited_per_netns, 240)
 	 * distro kernel: under 2 s) that bound is below 1000 and shows the
 	 * limit; a kernel too slow to outrun it still checks the bound.
 	 */
-	TH_LOG("%d denial events for 1000 refusals in under %ld s%s", events,
-	       secs, secs < 40 ? "" : ": too slow to outrun the limit");
+	TH_LOG("%d denial events for 1000 refusals over %d netns in under %ld s%s",
+	       events, FLOOD_NETNS, secs,
+	       secs < 40 ? "" : ": too slow to outrun the limit");
 	EXPECT_LE(1, events);
 	EXPECT_GE(20 * (secs + 1), events);
 	/* Every refusal is an event sent or one counted as dropped... */
@@ -735,17 +823,114 @@ TEST_F_TIMEOUT(nl, denial_events_are_rate_limited_per_netns, 240)
 		  stats_u64(&self->nl, VSOCK_CIDREG_A_EVENTS_DROPPED) - dropped0);
 	/* ...and the pod's next event says how many it lost since its last. */
 	usleep(1100 * 1000);
-	EXPECT_EQ(EACCES, bind_protected(sfd));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	EXPECT_EQ(0, wait_child(a));
 	ASSERT_EQ(VSOCK_CIDREG_EVENT_DENIED, next_event(&ev, &m));
-	dropped += nl_attr((struct nlmsghdr *)m.buf, VSOCK_CIDREG_A_DROPPED) ?
-		   EV_ATTR64(m, VSOCK_CIDREG_A_DROPPED) : 0;
+	EXPECT_TRUE(ev_comm_is(&m, "cidreg-pod-a"));
+	dropped += EV_ATTR64(m, VSOCK_CIDREG_A_DROPPED);
 	EXPECT_EQ(1000 - events, (int)dropped);
-	close(sfd);
-	close(sfd2);
-	close(nsfd2);
-	netns_del("cidreg-nl2");
+	for (i = 1; i < FLOOD_NETNS; i++) {
+		close(f.nsfd[i]);
+		snprintf(name, sizeof(name), "cidreg-nl%d", i + 1);
+		netns_del(name);
+	}
+	for (i = 0; i < 2; i++) {
+		close(done[i]);
+		close(go[i]);
+	}
 	nl_close(&ev);
 	EXPECT_EQ(0, reg_set_param_str("protected_ports", ""));
+}
+
+/*
+ * In a netns of its own, reserves two CIDs and flips a vhost device
+ * between them 1000 times (a detach and an attach each).
+ */
+static int flood_flips(void *arg)
+{
+	struct flood *f = arg;
+	unsigned long long cid;
+	int fd, vfd, i;
+
+	if (unshare(CLONE_NEWNET))
+		return 1;
+	fd = reg_open();
+	if (fd < 0 || reg_reserve_cid(fd, f->cids[0], 0) != (int)f->cids[0] ||
+	    reg_reserve_cid(fd, f->cids[1], 0) != (int)f->cids[1])
+		return 2;
+	vfd = vhost_vsock_claim(f->cids[0]);
+	if (vfd < 0)
+		return 3;
+	for (i = 1; i <= 1000; i++) {
+		cid = f->cids[i % 2];
+		if (ioctl(vfd, VHOST_VSOCK_SET_GUEST_CID, &cid))
+			return 4;
+	}
+	close(vfd);
+	reg_release_all(fd, 0, 0);
+	close(fd);
+	return 0;
+}
+
+/* In a netns of its own, reserves the CID *@arg. */
+static int one_reservation(void *arg)
+{
+	unsigned int cid = *(unsigned int *)arg;
+	int fd, ret = 1;
+
+	if (unshare(CLONE_NEWNET))
+		return 1;
+	fd = reg_open();
+	if (fd >= 0 && reg_reserve_cid(fd, cid, 0) == (int)cid)
+		ret = 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Not only refusals: a pod flipping its own vhost device between its own
+ * two CIDs, 2000 events in about a second, gets at most 20 a second,
+ * while another pod's reservation in the same second gets through. They
+ * were once all sent (about 20 000 a second).
+ */
+TEST_F_TIMEOUT(nl, a_pod_flipping_its_device_is_rate_limited, 240)
+{
+	struct flood f = { .cids = { 6500, 6501 } };
+	int bufsize = 8 << 20, events = 0, other = 0, type;
+	unsigned int cid = 6502;
+	struct timespec t0, t1;
+	struct nl_msg m;
+	struct nl ev;
+	pid_t a, b;
+	long secs;
+
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, setsockopt(ev.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsize,
+				sizeof(bufsize)));
+	ASSERT_EQ(0, nl_join_events(&ev));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = pod_start("cidreg-pod-a", flood_flips, &f);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(0, wait_child(a));
+	b = pod_start("cidreg-pod-b", one_reservation, &cid);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(0, wait_child(b));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = t1.tv_sec - t0.tv_sec + 1;
+	while ((type = next_event_within(&ev, &m, 2000)) > 0) {
+		if (ev_comm_is(&m, "cidreg-pod-b")) {
+			other += type == VSOCK_CIDREG_EVENT_RESERVED &&
+				 EV_ATTR(m, VSOCK_CIDREG_A_CID) == cid;
+			continue;
+		}
+		events++;
+	}
+	TH_LOG("%d events for 2000 flips and 4 more in under %ld s", events,
+	       secs);
+	EXPECT_EQ(1, other);
+	EXPECT_LE(1, events);
+	EXPECT_GE(20 * (secs + 1), events);
+	nl_close(&ev);
 }
 
 /*
@@ -847,7 +1032,7 @@ TEST_F_TIMEOUT(nl, events_reach_every_netns_with_the_visibility_of_queries, 120)
 /*
  * As nobody in @nsfd's netns, listening to "netns-events": for the first
  * transfer event in 3 s, writes to @out which of NETNS_INO (1),
- * TO_NETNS_INO (2) and LABEL (4) it had, or 8 for none in time.
+ * TO_NETNS_INO (2), LABEL (4) and PID (16) it had, or 8 for none in time.
  */
 static pid_t transfer_listener(int nsfd, int ready, int out)
 {
@@ -871,7 +1056,8 @@ static pid_t transfer_listener(int nsfd, int ready, int out)
 			continue;
 		seen = (nl_attr(h, VSOCK_CIDREG_A_NETNS_INO) ? 1 : 0) |
 		       (nl_attr(h, VSOCK_CIDREG_A_TO_NETNS_INO) ? 2 : 0) |
-		       (nl_attr(h, VSOCK_CIDREG_A_LABEL) ? 4 : 0);
+		       (nl_attr(h, VSOCK_CIDREG_A_LABEL) ? 4 : 0) |
+		       (nl_attr(h, VSOCK_CIDREG_A_PID) ? 16 : 0);
 		break;
 	}
 	_exit(write(out, &seen, sizeof(seen)) == sizeof(seen) ? 0 : 102);
@@ -882,7 +1068,8 @@ static pid_t transfer_listener(int nsfd, int ready, int out)
  * netns that gave the CID learns neither where it went nor its label
  * (QUERY shows another netns's entry as reserved, nothing more); the
  * netns that got it learns its label, not where it came from. An
- * unprivileged listener in the initial netns once saw both.
+ * unprivileged listener in the initial netns once saw both. Neither gets
+ * the pid, a number of the initial pid namespace (it once did).
  */
 TEST_F_TIMEOUT(nl, a_transfers_event_shows_each_side_what_its_queries_show, 120)
 {

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -669,9 +670,100 @@ static void bench_dump(const char *cidctl)
 	report("netlink dump per entry", &a, NULL, "us", "flat");
 }
 
+/* 11. What an event costs its maker, beside 1000 more netns. */
+
+/* A new netns, held by the fd returned; the caller stays in its own. */
+static int netns_hold(void)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd;
+
+	if (self < 0 || unshare(CLONE_NEWNET))
+		die("unshare(CLONE_NEWNET): %s", strerror(errno));
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(self, CLONE_NEWNET))
+		die("back to the netns: %s", strerror(errno));
+	close(self);
+	return fd;
+}
+
+/* Reads what @nl got, so that its buffer never overflows. */
+static void drain(struct nl *nl)
+{
+	char buf[65536];
+
+	while (recv(nl->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/*
+ * @k given-CID reserve + release pairs, and @k flips of a vhost device
+ * between two CIDs (a detach and an attach each): each makes events that
+ * a listener of "events" gets; the host's root is not rate-limited.
+ */
+static void event_batch(int fd, int vfd, struct nl *ev, struct side *pair,
+			struct side *flip, long k)
+{
+	double t;
+	long i;
+
+	drain(ev);
+	t = start();
+	for (i = 0; i < k; i++)
+		if (reg_reserve_cid(fd, 3100000000u + i, 0) < 0 ||
+		    reg_release(fd, 3100000000u + i))
+			die("given pair");
+	stop(pair, t, k);
+	drain(ev);
+	t = start();
+	for (i = 0; i < k; i++)
+		if (set_cid(vfd, 3200000000u + i % 2))
+			die("flip: %s", strerror(errno));
+	stop(flip, t, k);
+	drain(ev);
+}
+
+static void bench_events(void)
+{
+	struct side p[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
+	struct side f[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
+	int fd = regfd(), vfd = vhost_open(), bufsize = 4 << 20, *held, r;
+	long n = smoke ? 100 : 1000, i, k = smoke ? 64 : 256;
+	struct nl ev;
+
+	if (nl_open(&ev) || nl_join_events(&ev))
+		die("events group");
+	setsockopt(ev.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsize, sizeof(bufsize));
+	if (reg_reserve_cid(fd, 3200000000u, 0) < 0 ||
+	    reg_reserve_cid(fd, 3200000001u, 0) < 0 || set_cid(vfd, 3200000001u))
+		die("the flip's CIDs");
+	for (i = 0; i < 2; i++)
+		p[i].count = f[i].count = k;
+	for (r = 0; r < reps; r++)
+		event_batch(fd, vfd, &ev, &p[1], &f[1], k);
+	held = calloc(n, sizeof(*held));
+	if (!held)
+		die("calloc");
+	for (i = 0; i < n; i++)
+		held[i] = netns_hold();
+	for (r = 0; r < reps; r++)
+		event_batch(fd, vfd, &ev, &p[0], &f[0], k);
+	report(smoke ? "reserve+release with events, +100 / 1 netns" :
+		       "reserve+release with events, +1000 / 1 netns",
+	       &p[0], &p[1], "", "<= 1.2x");
+	report(smoke ? "device flip with events, +100 / 1 netns" :
+		       "device flip with events, +1000 / 1 netns",
+	       &f[0], &f[1], "", "<= 1.2x");
+	for (i = 0; i < n; i++)
+		close(held[i]);
+	free(held);
+	nl_close(&ev);
+	close(vfd);
+	close(fd);
+}
+
 /*
  * The groups, for -f (a profile of one): reserve memory unknown-held
- * unloaded probe-vs-reserve scaling dump.
+ * unloaded probe-vs-reserve scaling dump events.
  */
 static bool run(const char *g)
 {
@@ -735,6 +827,8 @@ int main(int argc, char **argv)
 		bench_scaling();
 	if (run("dump"))
 		bench_dump(cidctl);
+	if (run("events"))
+		bench_events();
 	module_unload();
 	printf("cidreg_bench: %d figures\n", rows);
 	if (json) {

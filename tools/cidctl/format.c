@@ -112,7 +112,7 @@ static void timestamp(void)
 }
 
 /*
- * One line per event: "[TIME ]EVENT cid N netns N pid N comm C[ key
+ * One line per event: "[TIME ]EVENT cid N netns N[ pid N] comm C[ key
  * value]...", each value quoted if it has a space or a quote (monitor
  * turns quoting on); a refusal that audit let through is would-be-denied.
  */
@@ -134,7 +134,8 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 		pr_u32("cid", " cid %u", ev->cid);
 	if (ev->netns_ino)	/* hidden from a listener of one netns */
 		pr_num("netns", " netns %" PRIu64, ev->netns_ino);
-	pr_u32("pid", " pid %u", ev->pid);
+	if (ev->pid)	/* sent to a full view alone */
+		pr_u32("pid", " pid %u", ev->pid);
 	pr_str("comm", " comm %s", ev->comm);
 	if (ev->reason)
 		pr_str("reason", " reason %s", cidreg_reason_name(ev->reason));
@@ -149,10 +150,10 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 		pr_u32("port", " port %u", ev->port);
 		if (ev->rule)
 			pr_str("rule", " rule %s", cidreg_rule_name(ev->rule));
-		if (ev->dropped)
-			pr_num("dropped", " dropped %" PRIu64, ev->dropped);
 		pr_bool("audit", NULL, audit);
 	}
+	if (ev->dropped)
+		pr_num("dropped", " dropped %" PRIu64, ev->dropped);
 	pr_text("\n");
 	pr_close_obj();
 	pr_end();

@@ -114,11 +114,11 @@ struct cidreg_event {
 	uint32_t reason;	/* for released */
 	uint32_t cid, kind, op, port, mode;
 	uint64_t netns_ino, to_netns_ino;
-	uint32_t pid;
+	uint32_t pid;		/* in the initial pid namespace; 0 unless all are seen */
 	char comm[16];
 	char label[64];
 	uint32_t rule;		/* for denied: which rule, cidreg_rule_name() */
-	uint64_t dropped;	/* for denied: its netns's not sent before it */
+	uint64_t dropped;	/* its source's dropped since its last one sent */
 };
 
 /*
