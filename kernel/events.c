@@ -115,11 +115,12 @@ static DECLARE_WORK(cidreg_event_work, cidreg_event_work_fn);
 
 /* Events a second of one source, at most. */
 #define CIDREG_EVENT_BURST 20
-/* The places of sources' limits, and how long one idles before another
+/*
+ * The places of sources' limits, and how long one idles before another
  * source may take it over.
  */
 #define CIDREG_RATE_BITS 9
-#define CIDREG_RATES (1 << CIDREG_RATE_BITS)
+#define CIDREG_RATES BIT(CIDREG_RATE_BITS)
 #define CIDREG_RATE_IDLE (2 * HZ)
 
 /**
