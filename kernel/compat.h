@@ -182,6 +182,16 @@ static inline bool cidreg_genl_req_attr_missing(struct genl_info *info,
 #endif
 
 /*
+ * 6.6, "genetlink: Add per family bind/unbind callbacks": a family hears
+ * of each join to one of its groups (found by Kbuild in the headers).
+ */
+#ifdef CIDREG_HAVE_GENL_BIND
+#define CIDREG_GENL_BIND(fn) .bind = fn,
+#else
+#define CIDREG_GENL_BIND(fn)
+#endif
+
+/*
  * 6.19 passes struct sockaddr_unsized to proto_ops.bind; the hooks take
  * __vsock_bind(), which gets a struct sockaddr_vm on every version, so
  * they need no change for it.

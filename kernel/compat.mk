@@ -7,6 +7,9 @@
 ccflags-y += $(shell grep -qs 'cap_sys_admin:1;' \
 	$(srctree)/include/net/genetlink.h && \
 	echo -DCIDREG_HAVE_MCGRP_CAP_SYS_ADMIN)
+ccflags-y += $(shell grep -qs '(\*bind)(int mcgrp);' \
+	$(srctree)/include/net/genetlink.h && \
+	echo -DCIDREG_HAVE_GENL_BIND)
 ccflags-y += $(shell grep -qsw ftrace_free_filter $(objtree)/Module.symvers && \
 	echo -DCIDREG_HAVE_FTRACE_FREE_FILTER)
 ccflags-y += $(shell grep -qsw __is_endbr \

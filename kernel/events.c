@@ -16,7 +16,12 @@
  * a listener sees only its own netns, an event says no more than its
  * queries would: of a transfer, the side that gave the CID learns neither
  * the netns it went to nor its label, the side that got it not where it
- * came from (enum cidreg_event_view).
+ * came from (enum cidreg_event_view). A full view is sent only to the
+ * netns where one may listen (netns.c: the initial one, and those where
+ * someone with CAP_NET_ADMIN in the initial user namespace asked the
+ * family something or joined its events), not to every netns: the kernel
+ * cannot say which netns have listeners, and the thousands of pods' that
+ * have none would each cost a multicast.
  * Nothing is built when nobody who may see an event listens.
  *
  * Every event is rate-limited per source, something a pod cannot create
@@ -43,7 +48,7 @@
  * in a hook's atomic context): cidreg_event_send() copies it into a queue
  * (at most CIDREG_EVENT_QUEUE events; beyond, they are dropped and
  * counted as above) and a work item builds and sends them, in order, so
- * the walk over every netns costs the event's maker nothing.
+ * what the sending costs is never the event's maker's.
  *
  * The family is netlink.c's: it hands it over once registered
  * (cidreg_events_start()) and takes it back before unregistering it, when
@@ -71,8 +76,6 @@
 #include "compat.h"
 #include "events.h"
 #include "netns.h"
-
-enum { CIDREG_GROUP_EVENTS, CIDREG_GROUP_NETNS_EVENTS };
 
 const struct genl_multicast_group cidreg_event_groups[CIDREG_EVENT_NGROUPS] = {
 	[CIDREG_GROUP_EVENTS] = { .name = VSOCK_CIDREG_MCGRP_EVENTS,
@@ -275,18 +278,53 @@ static enum cidreg_event_view cidreg_event_view(const struct cidreg_event *ev,
 	return net_eq(net, ev->to_net) ? CIDREG_VIEW_TO : CIDREG_VIEWS;
 }
 
+struct cidreg_event_out {
+	const struct genl_family *family;
+	const struct cidreg_event *ev;
+	struct sk_buff **msgs;
+};
+
+/* Sends to each group of @net what its listeners see of the event. */
+static void cidreg_event_to_net(struct net *net, void *arg)
+{
+	const struct cidreg_event_out *out = arg;
+	enum cidreg_event_view view;
+	struct sk_buff *skb;
+	int group;
+
+	for (group = 0; group < CIDREG_EVENT_NGROUPS; group++) {
+		view = cidreg_event_view(out->ev, net, group);
+		if (view == CIDREG_VIEWS || !out->msgs[view] ||
+		    !genl_has_listeners(out->family, net, group))
+			continue;
+		skb = skb_clone(out->msgs[view], GFP_ATOMIC);
+		if (skb)
+			genlmsg_multicast_netns(out->family, net, skb, 0, group,
+						GFP_ATOMIC);
+	}
+}
+
+/* A full view's netns (netns.c), but for those the event is about. */
+static void cidreg_event_to_listened(struct net *net, void *arg)
+{
+	const struct cidreg_event_out *out = arg;
+
+	if (!net_eq(net, out->ev->net) && !net_eq(net, out->ev->to_net))
+		cidreg_event_to_net(net, arg);
+}
+
 /*
- * Builds @ev once per view it may need and sends it to every group of
- * every netns whose listeners see it, what they may see. In the work item.
+ * Builds @ev once per view it may need and sends it: to the netns it is
+ * about (@ev->net, @ev->to_net), and to those where a full view may
+ * listen. In the work item.
  */
 static void cidreg_event_deliver(const struct genl_family *family,
 				 const struct cidreg_event *ev)
 {
-	struct sk_buff *msgs[CIDREG_VIEWS] = {}, *skb;
 	bool transfer = ev->to_net && !net_eq(ev->net, ev->to_net);
+	struct sk_buff *msgs[CIDREG_VIEWS] = {};
+	struct cidreg_event_out out = { family, ev, msgs };
 	enum cidreg_event_view view;
-	struct net *net;
-	int group;
 	void *hdr;
 
 	for (view = 0; view < CIDREG_VIEWS; view++) {
@@ -306,20 +344,12 @@ static void cidreg_event_deliver(const struct genl_family *family,
 		}
 		genlmsg_end(msgs[view], hdr);
 	}
-	rcu_read_lock();
-	for_each_net_rcu(net) {
-		for (group = 0; group < CIDREG_EVENT_NGROUPS; group++) {
-			view = cidreg_event_view(ev, net, group);
-			if (view == CIDREG_VIEWS || !msgs[view] ||
-			    !genl_has_listeners(family, net, group))
-				continue;
-			skb = skb_clone(msgs[view], GFP_ATOMIC);
-			if (skb)
-				genlmsg_multicast_netns(family, net, skb, 0,
-							group, GFP_ATOMIC);
-		}
-	}
-	rcu_read_unlock();
+	/* The item holds a reference on each of its nets. */
+	if (ev->net)
+		cidreg_event_to_net((struct net *)ev->net, &out);
+	if (transfer && ev->to_net)
+		cidreg_event_to_net((struct net *)ev->to_net, &out);
+	cidreg_nets_listened(cidreg_event_to_listened, &out);
 	for (view = 0; view < CIDREG_VIEWS; view++)
 		nlmsg_free(msgs[view]);
 }

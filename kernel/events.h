@@ -111,7 +111,7 @@ static inline unsigned long cidreg_event_source_uid(kuid_t uid)
 }
 
 /* The family's multicast groups: "events" and "netns-events". */
-#define CIDREG_EVENT_NGROUPS 2
+enum { CIDREG_GROUP_EVENTS, CIDREG_GROUP_NETNS_EVENTS, CIDREG_EVENT_NGROUPS };
 extern const struct genl_multicast_group cidreg_event_groups[CIDREG_EVENT_NGROUPS];
 
 void cidreg_events_start(const struct genl_family *family);

@@ -82,6 +82,37 @@ static int cidreg_fill_entry(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * @skb: a request. From someone with CAP_NET_ADMIN in the initial user
+ * namespace, in a netns the initial user namespace owns, it may come with
+ * a full view of events listening there: they go there from now on
+ * (netns.c).
+ */
+static void cidreg_nl_heard(const struct sk_buff *skb)
+{
+	struct net *net = sock_net(skb->sk);
+
+	if (net->user_ns == &init_user_ns && netlink_capable(skb, CAP_NET_ADMIN))
+		cidreg_net_listened(net);
+}
+
+#ifdef CIDREG_HAVE_GENL_BIND
+/*
+ * Since 6.6 the family hears of a join, in the joiner's context, without
+ * the socket: its netns is taken to be the joiner's (it nearly always
+ * is; a socket of another netns is found by its first request).
+ */
+static int cidreg_nl_bind(int group)
+{
+	struct net *net = current->nsproxy->net_ns;
+
+	if (group == CIDREG_GROUP_EVENTS &&
+	    net->user_ns == &init_user_ns && capable(CAP_NET_ADMIN))
+		cidreg_net_listened(net);
+	return 0;
+}
+#endif
+
 /* @skb: a request. */
 static struct cidreg_viewer cidreg_viewer_of(const struct sk_buff *skb)
 {
@@ -99,6 +130,7 @@ static int cidreg_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
+	cidreg_nl_heard(skb);
 	if (GENL_REQ_ATTR_CHECK(info, VSOCK_CIDREG_A_CID))
 		return -EINVAL;
 	if (info->attrs[VSOCK_CIDREG_A_NETNS_FD]) {
@@ -137,6 +169,7 @@ static int cidreg_nl_dump_start(struct netlink_callback *cb)
 	struct nlattr *fd = attrs[VSOCK_CIDREG_A_NETNS_FD];
 	struct net *net;
 
+	cidreg_nl_heard(cb->skb);
 	if (attrs[VSOCK_CIDREG_A_CID]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[VSOCK_CIDREG_A_CID],
 				    "a dump takes no CID");
@@ -213,6 +246,7 @@ static int cidreg_nl_stats(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int op;
 
+	cidreg_nl_heard(skb);
 	cidreg_stats_read(&st);
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -254,6 +288,7 @@ static int cidreg_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	u32 min, max;
 	void *hdr;
 
+	cidreg_nl_heard(skb);
 	cidreg_setting_range(&min, &max);
 
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -299,6 +334,7 @@ static int cidreg_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	const char *why = NULL;
 	int err;
 
+	cidreg_nl_heard(skb);
 	err = cidreg_nl_may_configure(skb, info);
 	if (err)
 		return err;
@@ -350,6 +386,7 @@ static int cidreg_nl_trust(struct sk_buff *skb, struct genl_info *info)
 	struct net *net;
 	int err;
 
+	cidreg_nl_heard(skb);
 	err = cidreg_nl_may_configure(skb, info);
 	if (err)
 		return err;
@@ -425,6 +462,7 @@ static struct genl_family cidreg_family __ro_after_init = {
 	CIDREG_GENL_RESV_START_OP(VSOCK_CIDREG_CMD_MAX + 1)
 	.mcgrps = cidreg_event_groups,
 	.n_mcgrps = CIDREG_EVENT_NGROUPS,
+	CIDREG_GENL_BIND(cidreg_nl_bind)
 };
 
 /**

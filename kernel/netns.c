@@ -3,19 +3,33 @@
  * Network namespaces: the module's state of each (struct cidreg_net).
  * What ends with a netns is the registry's to end (registry.c registers
  * its own pernet exit, after this one).
+ *
+ * The netns where a full view of events may listen: the initial one, and
+ * any other of the initial user namespace from which someone with
+ * CAP_NET_ADMIN there asked the family something or joined its events
+ * (netlink.c; the kernel tells a family neither which netns its
+ * listeners are in, nor, before 6.6, that they joined). events.c sends a
+ * full view to these alone, so that an event costs nothing in the
+ * thousands of netns nobody listens in. A netns leaves the list when it
+ * goes, before an RCU grace period that its readers finish in.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/nsproxy.h>
 #include <linux/cred.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <net/net_namespace.h>	/* before netns/generic.h, up to 5.10 */
 #include <net/netns/generic.h>
 
 #include "netns.h"
 
 static unsigned int cidreg_net_id __read_mostly;
+/* struct cidreg_net.listened_node; RCU to read. */
+static LIST_HEAD(cidreg_listened);
+static DEFINE_SPINLOCK(cidreg_listened_lock);
 
 /**
  * cidreg_net() - the module's state of a network namespace.
@@ -101,6 +115,40 @@ int cidreg_set_trusted(struct net *net, bool trusted)
 	return xchg(&cidreg_net(net)->trusted, trusted) != trusted;
 }
 
+/**
+ * cidreg_net_listened() - a full view of events may listen in a netns.
+ * @net: the netns, which holds a socket of the caller (alive).
+ */
+void cidreg_net_listened(struct net *net)
+{
+	struct cidreg_net *cn = cidreg_net(net);
+
+	if (READ_ONCE(cn->listened))
+		return;
+	spin_lock(&cidreg_listened_lock);
+	if (!cn->listened) {
+		list_add_tail_rcu(&cn->listened_node, &cidreg_listened);
+		WRITE_ONCE(cn->listened, true);
+	}
+	spin_unlock(&cidreg_listened_lock);
+}
+
+/**
+ * cidreg_nets_listened() - call a function for each netns where a full
+ *	view of events may listen (cidreg_net_listened()).
+ * @fn: the function, called under RCU.
+ * @arg: its argument.
+ */
+void cidreg_nets_listened(void (*fn)(struct net *net, void *arg), void *arg)
+{
+	struct cidreg_net *cn;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(cn, &cidreg_listened, listened_node)
+		fn(cn->net, arg);
+	rcu_read_unlock();
+}
+
 static int __net_init cidreg_net_init(struct net *net)
 {
 	struct cidreg_net *cn = cidreg_net(net);
@@ -112,11 +160,29 @@ static int __net_init cidreg_net_init(struct net *net)
 	cn->space.net = net;
 	INIT_LIST_HEAD(&cn->space.node);
 	cn->space.id = 0;
+	cn->net = net;
+	cn->listened = false;
+	if (net_eq(net, &init_net))
+		cidreg_net_listened(net);
 	return 0;
+}
+
+/* Off the list before the grace period that ends its readers. */
+static void __net_exit cidreg_net_pre_exit(struct net *net)
+{
+	struct cidreg_net *cn = cidreg_net(net);
+
+	spin_lock(&cidreg_listened_lock);
+	if (cn->listened) {
+		list_del_rcu(&cn->listened_node);
+		WRITE_ONCE(cn->listened, false);
+	}
+	spin_unlock(&cidreg_listened_lock);
 }
 
 static struct pernet_operations cidreg_net_ops = {
 	.init	= cidreg_net_init,
+	.pre_exit	= cidreg_net_pre_exit,
 	.id	= &cidreg_net_id,
 	.size	= sizeof(struct cidreg_net),
 };

@@ -33,12 +33,19 @@ struct cidreg_space {
  * @count: how many; the quota applies to it.
  * @trusted: added to the trusted set (the initial netns is trusted anyway).
  * @space: its space while it is in local mode (cidreg_net_local()).
+ * @net: the netns.
+ * @listened_node: in the netns where a full view of events may listen
+ *	(cidreg_net_listened()), if @listened.
+ * @listened: whether it is.
  */
 struct cidreg_net {
 	struct list_head entries;
 	unsigned int count;
 	bool trusted;
 	struct cidreg_space space;
+	struct net *net;
+	struct list_head listened_node;
+	bool listened;
 };
 
 int cidreg_netns_init(void);
@@ -50,5 +57,7 @@ bool cidreg_net_own(const struct net *net);
 bool cidreg_may_admin_all(void);
 bool cidreg_net_trusted(const struct net *net);
 int cidreg_set_trusted(struct net *net, bool trusted);
+void cidreg_net_listened(struct net *net);
+void cidreg_nets_listened(void (*fn)(struct net *net, void *arg), void *arg);
 
 #endif /* _VSOCK_CIDREG_NETNS_H */

@@ -268,6 +268,32 @@ t_unprivileged() {
 	$nobody "$cidctl" -j config | json "j['mode']=='enforce'"
 }
 
+# A node agent in a pod of its own (root: CAP_NET_ADMIN in the initial
+# user namespace) hears every netns's events, with their pids: the module
+# sends a full view outside the initial netns only where someone with
+# CAP_NET_ADMIN there asked it something (netns.c), and cidreg_monitor()
+# asks before it joins (on 6.1 nothing else would tell the module).
+t_monitor_agent_in_a_pod() {
+	reset
+	ip netns add cidctl-agent
+	ip netns exec cidctl-agent "$cidctl" -j monitor >"$tmp/ev" & m=$!
+	for _ in $(seq 100); do
+		"$cidctl" reserve 4100 >/dev/null
+		"$cidctl" release 4100
+		grep -q '"cid":4100' "$tmp/ev" && break
+		sleep 0.2
+	done
+	kill $m; wait $m || true
+	ip netns del cidctl-agent
+	python3 - "$tmp/ev" "$(stat -L -c %i /proc/self/ns/net)" <<-'EOF'
+	import json, sys
+	ev = [json.loads(l) for l in open(sys.argv[1])]
+	ev = [e for e in ev if e.get('cid') == 4100]
+	assert ev, 'the agent heard nothing of the host netns'
+	assert all(e['netns'] == int(sys.argv[2]) and e['pid'] > 0 for e in ev), ev
+	EOF
+}
+
 # apply: a settings file, all lines checked before any change; the
 # kernel refuses what cidctl cannot know (cid-min above cid-max) whole.
 t_apply() {
@@ -536,6 +562,7 @@ tap_fn trust_and_untrust t_trust
 tap_fn agent_in_a_pod_trusts_itself_and_finds_its_cids t_agent_in_a_pod
 tap_fn monitor_sees_each_event_in_order t_monitor
 tap_fn monitor_resynchronises_after_lost_events t_monitor_resync
+tap_fn an_agent_in_a_pod_hears_every_netns t_monitor_agent_in_a_pod
 tap_fn unprivileged_user_is_refused_changes t_unprivileged
 tap_fn apply_checks_every_line_then_changes_all t_apply
 tap_fn stats_in_prometheus_format t_prometheus

@@ -953,6 +953,9 @@ static pid_t listener(int nsfd, bool admin, int group, int ready, int out)
 		_exit(100);
 	if (!admin && (setgid(65534) || setuid(65534)))
 		_exit(101);
+	/* As libcidreg does: a request first (netns.c), with CAP_NET_ADMIN. */
+	if (admin && stats_u64(&nl, VSOCK_CIDREG_A_EVENTS_DROPPED) == ~0ULL)
+		_exit(104);
 	err = group ? nl_join_netns_events(&nl) : nl_join_events(&nl);
 	if (write(ready, "x", 1) != 1)
 		_exit(102);

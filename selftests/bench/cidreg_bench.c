@@ -722,10 +722,38 @@ static void event_batch(int fd, int vfd, struct nl *ev, struct side *pair,
 	drain(ev);
 }
 
+/*
+ * From the first of @k reservations to the listener's receipt of the
+ * last of their @k events: what delivery costs an event.
+ */
+static void delivery_batch(int fd, struct nl *ev, struct side *x, long k)
+{
+	struct nl_msg m;
+	long i, got = 0;
+	double t;
+
+	drain(ev);
+	t = start();
+	for (i = 0; i < k; i++)
+		if (reg_reserve_cid(fd, 3300000000u + i, 0) < 0)
+			die("reserve");
+	while (got < k) {
+		if (nl_recv(ev, &m, 30000))
+			die("delivery: %ld of %ld events", got, k);
+		if (nl_u32(nl_attr((struct nlmsghdr *)m.buf, VSOCK_CIDREG_A_EVENT)) ==
+		    VSOCK_CIDREG_EVENT_RESERVED)
+			got++;
+	}
+	stop(x, t, k);
+	for (i = 0; i < k; i++)
+		reg_release(fd, 3300000000u + i);
+}
+
 static void bench_events(void)
 {
 	struct side p[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
 	struct side f[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
+	struct side d[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
 	int fd = regfd(), vfd = vhost_open(), bufsize = 4 << 20, *held, r;
 	long n = smoke ? 100 : 1000, i, k = smoke ? 64 : 256;
 	struct nl ev;
@@ -737,22 +765,29 @@ static void bench_events(void)
 	    reg_reserve_cid(fd, 3200000001u, 0) < 0 || set_cid(vfd, 3200000001u))
 		die("the flip's CIDs");
 	for (i = 0; i < 2; i++)
-		p[i].count = f[i].count = k;
-	for (r = 0; r < reps; r++)
+		p[i].count = f[i].count = d[i].count = k;
+	for (r = 0; r < reps; r++) {
 		event_batch(fd, vfd, &ev, &p[1], &f[1], k);
+		delivery_batch(fd, &ev, &d[1], k);
+	}
 	held = calloc(n, sizeof(*held));
 	if (!held)
 		die("calloc");
 	for (i = 0; i < n; i++)
 		held[i] = netns_hold();
-	for (r = 0; r < reps; r++)
+	for (r = 0; r < reps; r++) {
 		event_batch(fd, vfd, &ev, &p[0], &f[0], k);
+		delivery_batch(fd, &ev, &d[0], k);
+	}
 	report(smoke ? "reserve+release with events, +100 / 1 netns" :
 		       "reserve+release with events, +1000 / 1 netns",
 	       &p[0], &p[1], "", "<= 1.2x");
 	report(smoke ? "device flip with events, +100 / 1 netns" :
 		       "device flip with events, +1000 / 1 netns",
 	       &f[0], &f[1], "", "<= 1.2x");
+	report(smoke ? "an event's delivery to a listener, +100 / 1 netns" :
+		       "an event's delivery to a listener, +1000 / 1 netns",
+	       &d[0], &d[1], "", "<= 1.2x");
 	for (i = 0; i < n; i++)
 		close(held[i]);
 	free(held);

@@ -627,6 +627,15 @@ int cidreg_monitor(struct cidreg *h,
 	 * on the socket, where a request to the controller would meet them.
 	 */
 	if (!h->group) {
+		uint64_t dropped;
+
+		/*
+		 * A request first: outside the initial netns, the module
+		 * sends a full view only where someone with CAP_NET_ADMIN
+		 * asked it something (before 6.6 it cannot hear a join).
+		 * Refused without CAP_NET_ADMIN, which joins no full view.
+		 */
+		cidreg_events_dropped(h, &dropped);
 		grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
 					    VSOCK_CIDREG_MCGRP_EVENTS);
 		if (grp < 0)
