@@ -751,9 +751,10 @@ static void delivery_batch(int fd, struct nl *ev, struct side *x, long k)
 
 static void bench_events(void)
 {
-	struct side p[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
-	struct side f[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
-	struct side d[2] = { { .what = "+1000 netns" }, { .what = "1 netns" } };
+	const char *more = smoke ? "+100 netns" : "+1000 netns";
+	struct side p[2] = { { .what = more }, { .what = "1 netns" } };
+	struct side f[2] = { { .what = more }, { .what = "1 netns" } };
+	struct side d[2] = { { .what = more }, { .what = "1 netns" } };
 	int fd = regfd(), vfd = vhost_open(), bufsize = 4 << 20, *held, r;
 	long n = smoke ? 100 : 1000, i, k = smoke ? 64 : 256;
 	struct nl ev;
