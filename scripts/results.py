@@ -42,6 +42,11 @@ def parse_tap(lines, label, expect):
         if missing > 0:
             p['notes'].append('%d planned test(s) never reported' % missing)
             p['failed'] += missing
+        elif missing < 0 and p['plan']:
+            # A plan that is wrong says the program is not what was
+            # reviewed (a test added without its count).
+            p['notes'].append('%d test(s) more than its plan' % -missing)
+            p['failed'] += 1
         elif p['seen'] == 0:
             p['notes'].append('reported no result')
             p['failed'] += 1

@@ -27,7 +27,7 @@ frame() { # NAME RC BODY
 }
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..26"
 
 out=$(frame a 0 $'1..2\nok 1 x\nok 2 y' | summary a)
 tap counts_passes [ "$out" = "t: 2 passed, 0 failed" ]
@@ -40,6 +40,9 @@ tap a_skip_is_a_failure [ "$out" = "t: 1 passed, 1 failed" ]
 
 out=$(frame a 1 $'1..3\nok 1 x' | summary a)
 tap planned_but_unreported_tests_fail [ "$out" = "t: 1 passed, 2 failed" ]
+
+out=$(frame a 0 $'1..1\nok 1 x\nok 2 y' | summary a)
+tap more_results_than_the_plan_fail [ "$out" = "t: 2 passed, 1 failed" ]
 
 out=$(printf '# selftest: a\n1..2\nok 1 x\n' | summary a)
 tap a_program_that_never_finished_fails [ "$out" = "t: 1 passed, 1 failed" ]
