@@ -23,6 +23,8 @@ packages=(
 	libvirt-daemon-system libvirt-clients
 	# the man pages are linted
 	mandoc groff-base
+	# the bash completion is linted
+	shellcheck
 	# packaging: the DKMS check, make deb and its lint, the metrics check
 	dkms debhelper dh-dkms lintian fakeroot dpkg-dev prometheus
 )

@@ -15,10 +15,6 @@ d=$tmp
 # shellcheck source=lib/tap.sh
 . "$repo/selftests/lib/tap.sh"
 
-json() { # PYTHON-EXPRESSION over j, read from stdin; fails if false
-	python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($1) else 1)"
-}
-
 reset() {
 	cidctl release --all >/dev/null 2>&1 || true
 	ip netns del cidctl-a 2>/dev/null || true
@@ -49,7 +45,7 @@ t_status_unloaded() {
 	# A usage error is one whether the module is there or not.
 	rc=0; modprobe -r vsock_cidreg; cidctl config mode loud 2>"$tmp/e" || rc=$?
 	modprobe vsock_cidreg
-	[ "$rc" = 2 ]; grep -qx "cidctl: config: bad value 'loud' for mode; see cidctl(8)" "$tmp/e"
+	[ "$rc" = 2 ]; grep -qx "cidctl: config: bad value 'loud' for mode (off|audit|enforce); see cidctl config help" "$tmp/e"
 }
 
 t_reserve_show_json() {
@@ -314,7 +310,7 @@ t_apply() {
 	printf 'mode enforce\nstrict perhaps\n' >"$tmp/bad"
 	rc=0; cidctl apply "$tmp/bad" 2>"$tmp/e" || rc=$?
 	[ "$rc" = 2 ]
-	grep -qx "cidctl: $tmp/bad:2: bad value 'perhaps' for strict; see cidctl(8); nothing was changed" "$tmp/e"
+	grep -qx "cidctl: $tmp/bad:2: bad value 'perhaps' for strict (yes|no); see cidctl config help; nothing was changed" "$tmp/e"
 	cidctl -j config | json "j['mode']=='audit'"
 	# What the kernel refuses: the whole change, with its words.
 	printf 'mode enforce\ncid-min 500\ncid-max 400\n' >"$tmp/bad"
@@ -516,6 +512,9 @@ t_list_header_pretty_help_version() {
 	cidctl -H show 4700 | grep -q '^4700 '
 	cidctl reserve help | grep -q '^usage: cidctl \[OPTIONS\] reserve '
 	cidctl reserve --help | grep -q '^usage: cidctl \[OPTIONS\] reserve '
+	cidctl list -h | grep -q '^usage: cidctl \[OPTIONS\] list '
+	rc=0; cidctl list --version 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]; grep -qx 'cidctl: -V, --version print the version alone: give no command' "$tmp/e"
 	cidctl help config | grep -q 'protected-ports'
 	[ "$(cidctl -V)" = "cidctl $(cat "$repo/VERSION")" ]
 	cidctl -j -V | json "j['version']=='$(cat "$repo/VERSION")'"
@@ -547,9 +546,57 @@ EOF
 	reset
 }
 
+# A bad argument gets its own message, module or not: what a command
+# names (a netns, a file, a label) is checked before the module is asked.
+# -n runs cidctl in a netns, as ip -n does.
+t_args_before_the_module_and_in_netns() {
+	reset
+	ip netns add cidctl-a
+	modprobe -r vsock_cidreg
+	rc=0; cidctl reserve 5 --netns /nonexistent 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -q '^cidctl: reserve: cannot open netns /nonexistent: ' "$tmp/e"
+	rc=0; cidctl apply /nonexistent 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -q '^cidctl: apply: cannot open /nonexistent: ' "$tmp/e"
+	printf 'quota lots\n' >"$tmp/conf"
+	rc=0; cidctl apply "$tmp/conf" 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]; grep -q "bad value 'lots' for quota" "$tmp/e"
+	rc=0; cidctl reserve --label "$(printf 'a\tb')" 2>"$tmp/e" || rc=$?
+	[ "$rc" = 2 ]; grep -qx 'cidctl: reserve: --label takes at most 63 printable ASCII characters' "$tmp/e"
+	rc=0; cidctl list 2>"$tmp/e" || rc=$?
+	[ "$rc" = 3 ]
+	modprobe vsock_cidreg
+	[ "$(cidctl -n cidctl-a reserve 5000)" = 5000 ]
+	cidctl -j show 5000 | json "j['netns']==$(stat -Lc %i /run/netns/cidctl-a) and not j['own']"
+	cidctl -n cidctl-a -j show 5000 | json "j['own']"
+	rc=0; cidctl -n /nonexistent list 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -q '^cidctl: -n: cannot open netns /nonexistent: ' "$tmp/e"
+	rc=0; setpriv --reuid 65534 --regid 65534 --clear-groups "$cidctl" -n /run/netns/cidctl-a list 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -q 'needs CAP_SYS_ADMIN' "$tmp/e"
+	reset
+}
+
+# A config-changed event carries every setting after the change, in JSON
+# and in text, as config shows them (libcidreg's table of settings).
+t_monitor_config_changed() {
+	reset
+	cidctl -j monitor >"$tmp/ev" & m=$!
+	cidctl monitor >"$tmp/evt" & t=$!
+	sleep 2
+	cidctl config quota 99 protected-ports 22,80
+	for i in $(seq 30); do
+		grep -q config-changed "$tmp/ev" && grep -q config-changed "$tmp/evt" && break
+		sleep 1
+	done
+	kill $m $t; wait $m $t 2>/dev/null || true
+	cat "$tmp/evt"
+	grep config-changed "$tmp/ev" | head -n1 | json "j['mode']=='enforce' and j['strict']==False and j['cid_min']==3 and j['cid_max']==4294967294 and j['quota']==99 and j['protected_ports']==[22,80]"
+	grep -q '^config-changed mode enforce strict no cid-min 3 cid-max 4294967294 quota 99 protected-ports 22,80 netns ' "$tmp/evt"
+	reset
+}
+
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..21"
+echo "1..24"
 tap_fn status_reports_the_loaded_module t_status_loaded
 tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
 tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
@@ -572,5 +619,7 @@ tap_fn output_escapes_what_processes_name_themselves t_output_escapes_names
 tap_fn monitor_prints_timestamps t_monitor_timestamps
 tap_fn list_header_pretty_json_help_and_version t_list_header_pretty_help_version
 tap_fn batch_runs_lines_and_stops_at_the_first_failure t_batch
+tap_fn arguments_are_checked_before_the_module_and_n_runs_in_a_netns t_args_before_the_module_and_in_netns
+tap_fn a_config_changed_event_carries_every_setting t_monitor_config_changed
 reset >/dev/null 2>&1
 [ "$fails" -eq 0 ]

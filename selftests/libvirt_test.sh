@@ -39,10 +39,6 @@ trap 'exit 143' INT TERM
 # shellcheck source=lib/tap.sh
 . "$repo/selftests/lib/tap.sh"
 
-json() { # PYTHON-EXPRESSION over j, read from stdin; fails if false
-	python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($1) else 1)"
-}
-
 # The configuration a pod's libvirtd runs with: root, no cgroups, no
 # namespaces of its own, no security driver, no virtlogd (the VM has no
 # systemd and no D-Bus; libvirtd says so in its log and goes on).

@@ -35,10 +35,6 @@ trap 'exit 143' INT TERM
 # shellcheck source=lib/tap.sh
 . "$repo/selftests/lib/tap.sh"
 
-json() { # PYTHON-EXPRESSION over j, read from stdin; fails if false
-	python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($1) else 1)"
-}
-
 ino() { stat -Lc %i "/run/netns/$1"; }
 
 # A paused QEMU whose vhost-vsock device is the fd 3 it inherits.

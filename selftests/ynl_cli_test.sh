@@ -24,10 +24,6 @@ cli() {
 		--schema "$ynl/genetlink-legacy.yaml" --output-json "$@"
 }
 
-json() { # PYTHON-EXPRESSION over j, read from stdin; fails if false
-	/usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); print(j); sys.exit(0 if ($1) else 1)"
-}
-
 reset() {
 	cidctl release --all >/dev/null 2>&1 || true
 	cidctl config mode enforce strict no protected-ports none quota 256 \

@@ -33,13 +33,13 @@ TEST(reserve_forms)
 	char err[256];
 
 	ASSERT_EQ(0, parse(&a, err, "reserve 42"));
-	EXPECT_EQ(V_RESERVE, (int)a.verb);
+	EXPECT_STREQ("reserve", a.cmd->name);
 	EXPECT_TRUE(a.has_cid);
 	EXPECT_EQ(42, (int)a.cid);
 	ASSERT_EQ(0, parse(&a, err, "-j reserve --range 100-200 --lowest --netns 1234 --label ns/vm --persistent"));
-	EXPECT_TRUE(a.json && a.range && a.lowest && a.persistent);
-	EXPECT_EQ(100, (int)a.cid_min);
-	EXPECT_EQ(200, (int)a.cid_max);
+	EXPECT_TRUE(a.json && a.range.set && a.lowest && a.persistent);
+	EXPECT_EQ(100, (int)a.range.min);
+	EXPECT_EQ(200, (int)a.range.max);
 	EXPECT_STREQ("1234", a.netns);
 	EXPECT_STREQ("ns/vm", a.label);
 	ASSERT_EQ(0, parse(&a, err, "reserve -- qemu guest-cid={cid} -S"));
@@ -64,7 +64,7 @@ TEST(usage_errors_say_what_is_wrong)
 		{ "reserve 5 --range 3-9", "reserve: give a CID or --range, not both" },
 		{ "reserve --range 9-3", "reserve: bad range '9-3': CIDs from 3 to 4294967294, MIN <= MAX" },
 		{ "reserve --range 9", "reserve: --range wants MIN-MAX, e.g. 1000-1999" },
-		{ "reserve --label", "reserve: --label needs a value" },
+		{ "reserve --label", "reserve: --label needs a value: TEXT" },
 		{ "reserve --", "reserve: nothing after '--': give a command to run" },
 		{ "show", "show: which CID?" },
 		{ "release", "release: give a CID or --all" },
@@ -77,18 +77,26 @@ TEST(usage_errors_say_what_is_wrong)
 		{ "list --lowest", "list: unknown option '--lowest' (try: cidctl list help)" },
 		{ "re 5", "unknown command 're' (try: cidctl help)" },
 		{ "reserve --persistent=yes", "reserve: --persistent takes no value" },
-		{ "reserve --label=", "reserve: --label needs a value" },
-		{ "-b", "-b needs a file (-: standard input)" },
+		{ "reserve --label=", "reserve: --label needs a value: TEXT" },
+		{ "-b", "--batch needs a value: FILE" },
 		{ "-b f list", "-b runs the commands of a file: give no command" },
-		{ "-x list", "cidctl: unknown option '-x' (try: cidctl help)" },
+		{ "-x list", "unknown option '-x' (try: cidctl help)" },
+		{ "list -x", "list: unknown option '-x' (try: cidctl list help)" },
+		{ "list --version", "-V, --version print the version alone: give no command" },
+		{ "-V list", "-V, --version print the version alone: give no command" },
+		{ "reserve --label a\tb", "reserve: --label takes at most 63 printable ASCII characters" },
+		{ "list --label-prefix=\x1b[31m", "list: --label-prefix takes at most 63 printable ASCII characters" },
+		{ "list --holder 0", "list: bad --holder '0': a process ID" },
+		{ "config mode audit mode off", "config: mode is set twice" },
+		{ "show 5 6", "show: unexpected argument '6'" },
 		{ "help frob", "help: unknown command 'frob'" },
 		{ "stats 5", "stats: unexpected argument '5'" },
 		{ "list -- x", "list: '--' COMMAND is for reserve only" },
 		{ "config mode", "config: 'mode' needs a value" },
-		{ "config mode loud", "config: bad value 'loud' for mode; see cidctl(8)" },
-		{ "config strict maybe", "config: bad value 'maybe' for strict; see cidctl(8)" },
-		{ "config quota -1", "config: bad value '-1' for quota; see cidctl(8)" },
-		{ "config protected-ports 1,,2", "config: bad value '1,,2' for protected-ports; see cidctl(8)" },
+		{ "config mode loud", "config: bad value 'loud' for mode (off|audit|enforce); see cidctl config help" },
+		{ "config strict maybe", "config: bad value 'maybe' for strict (yes|no); see cidctl config help" },
+		{ "config quota -1", "config: bad value '-1' for quota (N); see cidctl config help" },
+		{ "config protected-ports 1,,2", "config: bad value '1,,2' for protected-ports (P,P,...|none); see cidctl config help" },
 		{ "config colour red", "config: unknown key 'colour'; keys: mode strict cid-min cid-max quota protected-ports" },
 	};
 	struct cidctl_args a;
@@ -108,9 +116,6 @@ TEST(config_pairs)
 	char err[256];
 
 	ASSERT_EQ(0, parse(&a, err, "config mode audit strict yes"));
-	ASSERT_EQ(2, a.nkv);
-	EXPECT_STREQ("strict", a.key[1]);
-	EXPECT_STREQ("yes", a.value[1]);
 	EXPECT_EQ(CIDREG_CONFIG_MODE | CIDREG_CONFIG_STRICT, a.config_mask);
 	EXPECT_EQ(1U, a.config.mode);
 	EXPECT_TRUE(a.config.strict);
@@ -172,26 +177,26 @@ TEST(settings_file)
 	EXPECT_STREQ("t.conf:2: one KEY VALUE per line (a value with blanks goes in double quotes)", err);
 	cidctl_settings_free(&s);
 	ASSERT_EQ(-1, settings(&s, err, "mode enforcing\n"));
-	EXPECT_STREQ("t.conf:1: bad value 'enforcing' for mode; see cidctl(8)", err);
+	EXPECT_STREQ("t.conf:1: bad value 'enforcing' for mode (off|audit|enforce); see cidctl config help", err);
 	cidctl_settings_free(&s);
 	ASSERT_EQ(-1, settings(&s, err, "trust /x\nranges 3-9\n"));
-	EXPECT_STREQ("t.conf:2: unknown key 'ranges'; keys: mode strict cid-min cid-max quota protected-ports", err);
+	EXPECT_STREQ("t.conf:2: unknown key 'ranges'; keys: mode strict cid-min cid-max quota protected-ports, and trust", err);
 	EXPECT_EQ(1, s.ntrust);
 	cidctl_settings_free(&s);
 	EXPECT_EQ(0, s.ntrust);
 	ASSERT_EQ(-1, settings(&s, err, "help me\n"));
-	EXPECT_STREQ("t.conf:1: 'help' is not a setting; keys: mode strict cid-min cid-max quota protected-ports, and trust", err);
+	EXPECT_STREQ("t.conf:1: unknown key 'help'; keys: mode strict cid-min cid-max quota protected-ports, and trust", err);
 	cidctl_settings_free(&s);
 
 	ASSERT_EQ(0, parse(&a, err, "apply /etc/vsock-cidreg.conf"));
-	EXPECT_EQ(V_APPLY, (int)a.verb);
+	EXPECT_STREQ("apply", a.cmd->name);
 	EXPECT_STREQ("/etc/vsock-cidreg.conf", a.file);
 	ASSERT_EQ(-1, parse(&a, err, "apply"));
 	EXPECT_STREQ("apply: which file? e.g. cidctl apply /etc/vsock-cidreg.conf", err);
 	ASSERT_EQ(0, parse(&a, err, "stats --format=prometheus"));
-	EXPECT_TRUE(a.prometheus);
+	EXPECT_EQ(1, a.format);
 	ASSERT_EQ(0, parse(&a, err, "stats --format text"));
-	EXPECT_FALSE(a.prometheus);
+	EXPECT_EQ(0, a.format);
 	ASSERT_EQ(-1, parse(&a, err, "stats --format=openmetrics"));
 	EXPECT_STREQ("stats: bad --format 'openmetrics': text or prometheus", err);
 	ASSERT_EQ(-1, parse(&a, err, "-j stats --format=prometheus"));
@@ -217,7 +222,7 @@ TEST(conventions_of_ip_and_nft)
 
 	/* Per-subcommand help, three ways. */
 	ASSERT_EQ(0, parse(&a, err, "reserve help"));
-	EXPECT_EQ(V_HELP, (int)a.verb);
+	EXPECT_STREQ("help", a.cmd->name);
 	ASSERT_NE(NULL, a.help_for);
 	EXPECT_STREQ("reserve", a.help_for->name);
 	ASSERT_EQ(0, parse(&a, err, "reserve --help"));
@@ -230,13 +235,14 @@ TEST(conventions_of_ip_and_nft)
 	ASSERT_EQ(0, parse(&a, err, "-jp list -H"));
 	EXPECT_TRUE(a.json && a.pretty && a.no_header);
 	ASSERT_EQ(0, parse(&a, err, "-V"));
-	EXPECT_EQ(V_VERSION, (int)a.verb);
+	EXPECT_TRUE(a.version);
+	EXPECT_EQ(NULL, a.cmd);
 	ASSERT_EQ(0, parse(&a, err, "res 9 --label=pod/a --netns=pod-a"));
-	EXPECT_EQ(V_RESERVE, (int)a.verb);
+	EXPECT_STREQ("reserve", a.cmd->name);
 	EXPECT_STREQ("pod/a", a.label);
 	EXPECT_STREQ("pod-a", a.netns);
 	ASSERT_EQ(0, parse(&a, err, "-t mon"));
-	EXPECT_EQ(V_MONITOR, (int)a.verb);
+	EXPECT_STREQ("monitor", a.cmd->name);
 	EXPECT_TRUE(a.timestamp);
 	ASSERT_EQ(0, parse(&a, err, "-jb cmds"));
 	EXPECT_STREQ("cmds", a.batch);
@@ -370,9 +376,138 @@ TEST(stats_config_event_output)
 		     capture(event, &ev, false));
 	/* A change of the settings names the mode, not a CID. */
 	ev = (struct cidreg_event){ .event = 8, .mode = 2, .netns_ino = 8,
-				    .pid = 3, .comm = "cidctl" };
+				    .pid = 3, .comm = "cidctl",
+				    .config = { .mode = 2, .cid_min = 3,
+						.cid_max = 9, .quota = 4 },
+				    .config_mask = CIDREG_CONFIG_MODE };
 	EXPECT_STREQ("config-changed mode enforce netns 8 pid 3 comm cidctl\n",
 		     capture(event, &ev, false));
+	/* ... and every setting it carries, as config shows them. */
+	ev.config_mask = ~0U;
+	EXPECT_STREQ("config-changed mode enforce strict no cid-min 3 cid-max 9 quota 4 protected-ports none netns 8 pid 3 comm cidctl\n",
+		     capture(event, &ev, false));
+	/* (event() ends its line itself: capture() adds a second.) */
+	EXPECT_STREQ("{\"event\":\"config-changed\",\"mode\":\"enforce\",\"strict\":false,"
+		     "\"cid_min\":3,\"cid_max\":9,\"quota\":4,\"protected_ports\":[],"
+		     "\"netns\":8,\"pid\":3,\"comm\":\"cidctl\"}\n\n",
+		     capture(event, &ev, true));
+}
+
+/* The library's settings table: each setting reads back what it writes. */
+TEST(settings_table_round_trips)
+{
+	static const char * const values[] = {
+		"audit", "yes", "1000", "1999", "8", "22,1024",
+	};
+	const struct cidreg_setting *st;
+	struct cidreg_config c = {};
+	char buf[128];
+	unsigned int i;
+
+	for (i = 0; (st = cidreg_setting(i)); i++) {
+		ASSERT_LT(i, sizeof(values) / sizeof(values[0]));
+		ASSERT_EQ(0, cidreg_setting_parse(st, values[i], &c));
+		cidreg_setting_format(st, &c, buf, sizeof(buf));
+		EXPECT_STREQ(values[i], buf);
+		EXPECT_EQ(st, cidreg_setting_find(st->json_name));
+		EXPECT_EQ(-EINVAL, cidreg_setting_parse(st, "", &c));
+	}
+	EXPECT_EQ(sizeof(values) / sizeof(values[0]), i);
+	EXPECT_EQ(NULL, cidreg_setting_find("colour"));
+	/* A bad list changes nothing. */
+	EXPECT_EQ(-EINVAL, cidreg_setting_parse(cidreg_setting_find("protected-ports"),
+						"5,x", &c));
+	EXPECT_EQ(2U, c.nports);
+}
+
+static char *complete(const char *line)
+{
+	static char buf[8192];
+	FILE *f;
+
+	buf[0] = 0;	/* fmemopen() writes no NUL if nothing is written */
+	f = fmemopen(buf, sizeof(buf), "w");
+	cidctl_complete(f, line);
+	fclose(f);
+	return buf;
+}
+
+/* Completion, help and usage come from the rows, and list them all. */
+TEST(completion_and_help_list_exactly_the_rows)
+{
+	char rows[512] = "", opts[1024], usage[8192], line[64], *p;
+	const struct cidctl_opt * const *o;
+	const struct cidctl_cmd *c;
+	FILE *f = fmemopen(usage, sizeof(usage), "w");
+	int n = 0, lines = 0;
+
+	cidctl_usage(f, NULL);
+	fclose(f);
+	for (c = cidctl_cmds; c->name; c++, n++) {
+		strcat(rows, c->name);
+		strcat(rows, "\n");
+		snprintf(line, sizeof(line), "\n  %-9s", c->name);
+		EXPECT_NE(NULL, strstr(usage, line)) TH_LOG("%s", c->name);
+		ASSERT_NE(NULL, c->run);
+		/* Its options: the globals', then exactly its row's. */
+		opts[0] = 0;
+		for (o = cidctl_globals; *o; o++)
+			strcat(strcat(opts, (*o)->name), "\n");
+		for (o = c->opts; o && *o; o++) {
+			strcat(strcat(opts, (*o)->name), "\n");
+			EXPECT_NE(NULL, strstr(c->synopsis, (*o)->name))
+				TH_LOG("%s %s", c->name, (*o)->name);
+		}
+		snprintf(line, sizeof(line), "cidctl %s --", c->name);
+		EXPECT_STREQ(opts, complete(line)) TH_LOG("%s", c->name);
+	}
+	EXPECT_STREQ(rows, complete("cidctl "));
+	/* The usage's commands: one line each (a long synopsis goes on). */
+	p = strstr(usage, "commands:\n");
+	ASSERT_NE(NULL, p);
+	for (p = strchr(p, '\n') + 1; strncmp(p, "\n", 1); p = strchr(p, '\n') + 1)
+		lines += p[2] != ' ';
+	EXPECT_EQ(n, lines);
+	EXPECT_STREQ("help", cidctl_help_cmd()->name);
+}
+
+TEST(completion_of_values)
+{
+	EXPECT_STREQ("text\nprometheus\n", complete("cidctl stats --format="));
+	EXPECT_STREQ("prometheus\n", complete("cidctl stats --format=p"));
+	EXPECT_STREQ("prometheus\n", complete("cidctl stats --format p"));
+	EXPECT_STREQ("off\naudit\nenforce\n", complete("cidctl config mode "));
+	EXPECT_STREQ("yes\nno\n", complete("cidctl config mode audit strict "));
+	EXPECT_STREQ("cid-min\ncid-max\n", complete("cidctl config mode audit cid-m"));
+	EXPECT_STREQ("help\n", complete("cidctl config h"));
+	EXPECT_STREQ("list\n", complete("cidctl help li"));
+	EXPECT_STREQ("--label-prefix\n", complete("cidctl list --la"));
+	EXPECT_STREQ("help\n", complete("cidctl show "));
+	/* After -b FILE, or -- COMMAND: nothing cidctl would refuse. */
+	EXPECT_STREQ("", complete("cidctl -b cmds "));
+	EXPECT_STREQ("", complete("cidctl -jb cmds l"));
+	EXPECT_STREQ("", complete("cidctl reserve -- qemu "));
+	EXPECT_STREQ("", complete("cidctl show \"5"));
+}
+
+TEST(in_netns_like_ip_n)
+{
+	struct cidctl_args a;
+	char err[256];
+
+	ASSERT_EQ(0, parse(&a, err, "-n pod-a list"));
+	EXPECT_STREQ("pod-a", a.in_netns);
+	EXPECT_STREQ("list", a.cmd->name);
+	ASSERT_EQ(0, parse(&a, err, "--in-netns=1234 -j list"));
+	EXPECT_STREQ("1234", a.in_netns);
+	/* -h and --help after a command: its help, either way. */
+	ASSERT_EQ(0, parse(&a, err, "list -h"));
+	EXPECT_STREQ("list", a.help_for->name);
+	ASSERT_EQ(0, parse(&a, err, "-h list"));
+	EXPECT_STREQ("list", a.help_for->name);
+	ASSERT_EQ(0, parse(&a, err, "-h"));
+	EXPECT_EQ(NULL, a.help_for);
+	EXPECT_STREQ("help", a.cmd->name);
 }
 
 TEST_HARNESS_MAIN

@@ -122,7 +122,7 @@ bad_config_fails_the_unit_and_changes_nothing() {
 	fi
 	cat "$d/err"
 	line=$(($(wc -l <"$d/good.conf") + 1))
-	grep -qx "cidctl: /etc/vsock-cidreg.conf:$line: bad value 'maybe' for strict; see cidctl(8); nothing was changed" "$d/err"
+	grep -qx "cidctl: /etc/vsock-cidreg.conf:$line: bad value 'maybe' for strict (yes|no); see cidctl config help; nothing was changed" "$d/err"
 	cidctl config | grep -qx 'mode  *audit'
 	cp "$d/good.conf" /etc/vsock-cidreg.conf
 }

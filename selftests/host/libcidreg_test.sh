@@ -19,9 +19,10 @@ declared() {
 exports_exactly_the_header() {
 	[ -n "$so" ] || { echo "no build/tools/libcidreg.so: run make tools"; return 1; }
 	objdump -T "$so" | awk '$2 == "g" && $4 != "*UND*" { print $6, $7 }' >"$d/t"
-	# Every export carries the version, and is a declared function.
-	! grep -v '^LIBCIDREG_0 ' "$d/t" | grep -v '^LIBCIDREG_0$' || return 1
-	awk '$1 == "LIBCIDREG_0" && $2 != "LIBCIDREG_0" { print $2 }' "$d/t" | sort >"$d/exported"
+	# Every export carries a version of the map, and is a declared
+	# function.
+	! grep -Ev '^LIBCIDREG_0(\.[0-9]+)? ' "$d/t" || return 1
+	awk '$1 ~ /^LIBCIDREG_0/ && $2 !~ /^LIBCIDREG_0/ { print $2 }' "$d/t" | sort >"$d/exported"
 	declared >"$d/declared"
 	diff -u "$d/declared" "$d/exported"
 }
@@ -64,19 +65,25 @@ licence_said_alike() {
 	return $ok
 }
 
-complete_words() { # WORD... : what completion offers for the last one
-	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cidctl; echo "${COMPREPLY[*]}"' \
-		x "$repo/tools/cidctl/cidctl.bash-completion" "$@"
+complete_line() { # LINE: what completion offers at its end, as bash runs it
+	bash -c 'source "$1"; COMP_LINE=$2; COMP_POINT=${#2}
+		read -ra COMP_WORDS <<<"$2"; COMP_WORDS[0]=$3; _cidctl
+		echo "${COMPREPLY[*]}"' \
+		x "$repo/tools/cidctl/cidctl.bash-completion" "$1" "$repo/build/tools/cidctl"
 }
 
 completion_completes() {
-	[ "$(complete_words cidctl res)" = reserve ] &&
-		[ "$(complete_words cidctl -j reserve --p)" = --persistent ] &&
-		[ "$(complete_words cidctl config mode e)" = enforce ] &&
-		[ "$(complete_words cidctl help tr)" = "transfer trust" ] &&
-		[ "$(complete_words cidctl --ve)" = --version ] &&
-		[ "$(complete_words cidctl ap)" = apply ] &&
-		[ "$(complete_words cidctl stats --format p)" = prometheus ]
+	shellcheck -s bash "$repo/tools/cidctl/cidctl.bash-completion" &&
+		[ "$(complete_line 'cidctl res')" = reserve ] &&
+		[ "$(complete_line 'cidctl -j reserve --pe')" = --persistent ] &&
+		[ "$(complete_line 'cidctl config mode e')" = enforce ] &&
+		[ "$(complete_line 'cidctl help tr')" = "transfer trust" ] &&
+		[ "$(complete_line 'cidctl --ve')" = --version ] &&
+		[ "$(complete_line 'cidctl ap')" = apply ] &&
+		[ "$(complete_line 'cidctl stats --format p')" = prometheus ] &&
+		[ "$(complete_line 'cidctl stats --format=p')" = prometheus ] &&
+		[ "$(complete_line 'cidctl -b /etc/hostname ')" = "" ] &&
+		[ "$(complete_line 'cidctl apply /etc/hostn')" = /etc/hostname ]
 }
 
 # This host has no vsock_cidreg for its kernel (modules are loaded in VMs

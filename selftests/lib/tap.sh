@@ -9,6 +9,14 @@
 # not run.
 
 n=${n:-0} fails=${fails:-0}
+
+# json PYTHON-EXPRESSION: the expression over j, the JSON document on
+# stdin; fails if it is false, printing the document (for the log).
+# /usr/bin/python3: the system's, whatever a test puts first in PATH.
+json() {
+	/usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); ok=($1); ok or print(j); sys.exit(0 if ok else 1)"
+}
+
 tap() {
 	local t=$1 rc s=$SECONDS
 	shift

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cidctl: reserve, inspect and configure vsock CIDs of the vsock_cidreg
- * module. See cidctl(8) (Documentation/cidctl.8).
+ * cidctl's commands: what each runs, and the table of them
+ * (cidctl_cmds[], at the end: one row a command). See cidctl(8)
+ * (Documentation/cidctl.8).
  *
  * Exit status: 0 success; 1 the operation failed; 2 bad usage; 3 the
  * module is not loaded. With "reserve ... -- COMMAND": COMMAND's status
  * (126: it cannot run, 127: not found).
  */
 #include <dirent.h>
-#include <string.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,6 +23,7 @@
 #include <linux/vsock_cidreg.h>
 
 #include "args.h"
+#include "cidctl.h"
 #include "cidreg.h"
 #include "format.h"
 #include "print.h"
@@ -31,64 +32,67 @@
 #define CIDREG_VERSION "unknown"
 #endif
 
-/* "FILE:LINE: " of the batch line that runs, else "". */
-static char where[4200];
+char cidctl_where[4200];
+#define where cidctl_where
 
-/* What to do about @err in @op: cidctl's words, else the library's. */
-static const char *hint(const char *op, int err)
+/* What to do about @err in @cmd: its row's words, cidctl's, the library's. */
+static const char *hint(const struct cidctl_cmd *cmd, int err)
 {
-	static const struct {
-		const char *op;
-		int err;
-		const char *hint;
-	} hints[] = {
-		{ "reserve", EADDRINUSE, "pick another CID, or omit it to get any free one" },
-		{ "reserve", ENOSPC, "widen --range, or release CIDs (cidctl list)" },
-		{ "reserve", EDQUOT, "release some, or raise the quota: cidctl config quota N" },
-		{ "reserve", EINVAL, "CIDs 0, 1, 2 and 4294967295 are never reservable" },
-		{ "release", ENOENT, "see the reserved CIDs: cidctl list" },
-		{ "release", EINVAL, "an adopted entry ends with its VM" },
-		{ "show", ENOENT, "see the reserved CIDs: cidctl list" },
-		{ "transfer", ENOENT, "see the reserved CIDs: cidctl list" },
-		{ "transfer", EXDEV, "a local-mode namespace's CIDs stay in it: release and reserve instead" },
-		{ "config", EINVAL, "see the ranges: cidctl config help" },
-		{ "config", EBUSY, "reload vsock and vhost_vsock first (they run unhooked)" },
-		{ "trust", EINVAL, "give a netns: --netns PATH|PID|NAME" },
-		{ "untrust", EINVAL, "the initial netns stays trusted" },
-		{ "trust", EPERM, "needs CAP_NET_ADMIN, and CAP_SYS_ADMIN too from an untrusted netns" },
-		{ "monitor", EPERM, "the module refused both event groups: is it older than these tools?" },
-		{ NULL, ENODEV, "load it: modprobe vsock_cidreg" },
-		{ NULL, EPERM, "this needs CAP_NET_ADMIN over the network namespace" },
-		{ NULL, EACCES, "run as root, or get access to /dev/vsock-cidreg" },
+	static const struct cidctl_hint common[] = {
+		{ ENODEV, "load it: modprobe vsock_cidreg" },
+		{ EPERM, "this needs CAP_NET_ADMIN over the network namespace" },
+		{ EACCES, "run as root, or get access to /dev/vsock-cidreg" },
+		{ 0, NULL },
 	};
-	unsigned int i;
+	const struct cidctl_hint *h;
 
-	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
-		if (-err == hints[i].err && (!hints[i].op || !strcmp(op, hints[i].op)))
-			return hints[i].hint;
-	return cidreg_hint(err, op);
+	for (h = cmd ? cmd->hints : NULL; h && h->err; h++)
+		if (-err == h->err)
+			return h->hint;
+	for (h = common; h->err; h++)
+		if (-err == h->err)
+			return h->hint;
+	return cidreg_hint(err, cmd ? cmd->name : NULL);
 }
 
 /*
  * One line: what failed, why (the kernel's own words when it gave some),
- * the errno, what to do. Returns the exit status.
+ * the errno, what to do (@cmd's hints). Returns the exit status.
  */
-static int fail_at(struct cidreg *h, const char *op, const char *what, int err)
+static int fail_at(struct cidreg *h, const struct cidctl_cmd *cmd,
+		   const char *what, int err)
 {
 	const char *why = cidreg_message(h), *name = strerrorname_np(-err);
 
 	fprintf(stderr, "cidctl: %s%s: %s (%s): %s\n", where, what,
-		why ? why : cidreg_strerror(err), name ? name : "unknown errno",
-		hint(op, err));
+		why ? why : cidreg_strerror(err),
+		name ? name : "unknown errno", hint(cmd, err));
 	return err == -ENODEV ? 3 : 1;
 }
 
-static int fail(struct cidreg *h, const char *op, int err)
+static int fail(struct cidreg *h, const struct cidctl_cmd *cmd, int err)
 {
-	return fail_at(h, op, op, err);
+	return fail_at(h, cmd, cmd->name, err);
 }
 
-static int open_netns(const char *netns, const char *verb, int *fd)
+/* The library's handle, opened on first need; NULL: c->rc says why. */
+static struct cidreg *handle(struct cidctl_ctx *c)
+{
+	int err;
+
+	if (!*c->hp) {
+		err = cidreg_open(c->hp);
+		if (err) {
+			*c->hp = NULL;
+			c->rc = fail_at(NULL, c->a->cmd, "open", err);
+		}
+	}
+	return *c->hp;
+}
+
+#define HANDLE(c, h) do { h = handle(c); if (!h) return (c)->rc; } while (0)
+
+int cidctl_open_netns(const char *netns, const char *verb, int *fd)
 {
 	char path[4096];
 
@@ -110,7 +114,6 @@ static int open_netns(const char *netns, const char *verb, int *fd)
 	return 0;
 }
 
-
 /* Runs COMMAND with {cid} replaced and VSOCK_CID set; its exit status. */
 static pid_t child;
 
@@ -120,8 +123,10 @@ static void forward(int sig)
 		kill(child, sig);
 }
 
-static int run_command(char **cmd, uint32_t cid)
+static int run_command(struct cidctl_ctx *c, uint32_t cid)
 {
+	const struct cidctl_cmd *self = c->a->cmd;
+	char **cmd = c->a->command;
 	char cidstr[16], **argv;
 	int n, i, status;
 
@@ -130,7 +135,7 @@ static int run_command(char **cmd, uint32_t cid)
 		;
 	argv = calloc(n + 1, sizeof(*argv));
 	if (!argv)
-		return fail(NULL, "reserve", -ENOMEM);
+		return fail(NULL, self, -ENOMEM);
 	for (i = 0; i < n; i++) {
 		const char *p = strstr(cmd[i], "{cid}");
 
@@ -149,7 +154,7 @@ static int run_command(char **cmd, uint32_t cid)
 			for (i = 0; i < n; i++)
 				free(argv[i]);
 			free(argv);
-			return fail(NULL, "reserve", -ENOMEM);
+			return fail(NULL, self, -ENOMEM);
 		}
 	}
 	setenv("VSOCK_CID", cidstr, 1);
@@ -167,40 +172,119 @@ static int run_command(char **cmd, uint32_t cid)
 		free(argv[i]);
 	free(argv);
 	if (child < 0)
-		return fail(NULL, "reserve", -errno);
+		return fail(NULL, self, -errno);
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
-			return fail(NULL, "reserve", -errno);
+			return fail(NULL, self, -errno);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
 
-static int do_reserve(struct cidreg *h, const struct cidctl_args *a, int nsfd)
+static int cmd_reserve(struct cidctl_ctx *c)
 {
+	const struct cidctl_args *a = c->a;
 	struct cidreg_reserve_req r = {
 		.cid = a->cid, .any = !a->has_cid, .lowest = a->lowest,
-		.cid_min = a->cid_min, .cid_max = a->cid_max,
+		.cid_min = a->range.min, .cid_max = a->range.max,
 		/* Without a COMMAND the lease would end as cidctl exits. */
 		.persistent = a->persistent || !a->command,
-		.netns_fd = nsfd, .use_netns = nsfd >= 0, .label = a->label,
+		.netns_fd = c->nsfd, .use_netns = c->nsfd >= 0,
+		.label = a->label,
 	};
 	char what[32] = "reserve";
+	struct cidreg *h;
 	uint32_t cid;
-	int err = cidreg_reserve(h, &r, &cid);
+	int err;
 
+	HANDLE(c, h);
+	err = cidreg_reserve(h, &r, &cid);
 	if (a->has_cid)
 		snprintf(what, sizeof(what), "reserve %u", a->cid);
 	if (err)
-		return fail_at(h, "reserve", what, err);
+		return fail_at(h, a->cmd, what, err);
 	if (a->command) {
 		fflush(stdout);
-		return run_command(a->command, cid);
+		return run_command(c, cid);
 	}
 	pr_open_obj(NULL);
 	pr_u32("cid", "%u\n", cid);
 	pr_close_obj();
 	return 0;
+}
+
+static int check_reserve(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->has_cid && a->range.set)
+		snprintf(err, errlen, "reserve: give a CID or --range, not both");
+	else if (a->lowest && a->has_cid)
+		snprintf(err, errlen, "reserve: --lowest is for --range or any CID");
+	else
+		return 0;
+	return -1;
+}
+
+static int cmd_release(struct cidctl_ctx *c)
+{
+	const struct cidctl_args *a = c->a;
+	struct cidreg *h;
+	char what[32];
+	int err;
+
+	HANDLE(c, h);
+	if (!a->all) {
+		snprintf(what, sizeof(what), "release %u", a->cid);
+		err = cidreg_release(h, a->cid);
+		return err ? fail_at(h, a->cmd, what, err) : 0;
+	}
+	err = cidreg_release_all(h, a->every_netns ? CIDREG_EVERY_NETNS :
+				 c->nsfd);
+	if (err < 0)
+		return fail(h, a->cmd, err);
+	pr_open_obj(NULL);
+	pr_u32("released", "released %u\n", err);
+	pr_close_obj();
+	return 0;
+}
+
+static int check_release(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->has_cid == a->all)
+		snprintf(err, errlen, "release: give a CID or --all");
+	else if ((a->netns || a->every_netns) && !a->all)
+		snprintf(err, errlen, "release: --netns and --every-netns go with --all");
+	else if (a->netns && a->every_netns)
+		snprintf(err, errlen, "release: give --netns or --every-netns, not both");
+	else
+		return 0;
+	return -1;
+}
+
+static int cmd_show(struct cidctl_ctx *c)
+{
+	const struct cidctl_args *a = c->a;
+	struct cidreg_entry e;
+	struct cidreg *h;
+	char what[32];
+	int err;
+
+	HANDLE(c, h);
+	snprintf(what, sizeof(what), "show %u", a->cid);
+	err = cidreg_show(h, a->cid, &e);
+	if (err)
+		return fail_at(h, a->cmd, what, err);
+	if (!a->no_header)
+		cidctl_entry_header();
+	cidctl_entry_print(&e);
+	return 0;
+}
+
+static int check_cid(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->has_cid)
+		return 0;
+	snprintf(err, errlen, "%s: which CID?", a->cmd->name);
+	return -1;
 }
 
 static int list_one(const struct cidreg_entry *e, void *arg)
@@ -229,16 +313,53 @@ static int resync_one(const struct cidreg_entry *e, void *arg)
 	return ferror(stdout) ? -EIO : 0;
 }
 
+static int cmd_list(struct cidctl_ctx *c)
+{
+	struct cidreg *h;
+	int err;
+
+	HANDLE(c, h);
+	if (!c->a->no_header)
+		cidctl_entry_header();
+	pr_open_arr(NULL);
+	err = cidreg_list(h, c->nsfd, list_one, (void *)c->a);
+	pr_close_arr();
+	return err ? fail(h, c->a->cmd, err) : 0;
+}
+
+static int cmd_transfer(struct cidctl_ctx *c)
+{
+	const struct cidctl_args *a = c->a;
+	struct cidreg *h;
+	char what[32];
+	int err;
+
+	HANDLE(c, h);
+	snprintf(what, sizeof(what), "transfer %u", a->cid);
+	err = cidreg_transfer(h, a->cid, c->nsfd, a->persistent);
+	return err ? fail_at(h, a->cmd, what, err) : 0;
+}
+
+static int check_transfer(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->has_cid && a->netns)
+		return 0;
+	snprintf(err, errlen, "transfer: give a CID and --netns");
+	return -1;
+}
+
 /*
  * Events until an error. When the kernel dropped events this listener had
  * no room for (ENOBUFS), it says so ("lost"), gives the registry as it is
  * now ("present" lines, then "synced") and listens on.
  */
-static int do_monitor(struct cidreg *h, const struct cidctl_args *a)
+static int cmd_monitor(struct cidctl_ctx *c)
 {
-	bool ts = a->timestamp;
+	bool ts = c->a->timestamp;
+	struct cidreg *h;
 	int err;
 
+	HANDLE(c, h);
 	pr_quoting(true);
 	while ((err = cidreg_monitor(h, event_one, &ts)) == -ENOBUFS) {
 		struct cidreg *dump = NULL;
@@ -254,23 +375,7 @@ static int do_monitor(struct cidreg *h, const struct cidctl_args *a)
 		cidctl_resync_mark("synced", ts);
 		fflush(stdout);
 	}
-	return err ? fail(h, "monitor", err) : 0;
-}
-
-static int do_config(struct cidreg *h, const struct cidctl_args *a)
-{
-	struct cidreg_config c = {};
-	int err;
-
-	if (!a->nkv) {
-		err = cidreg_get_config(h, &c);
-		if (err)
-			return fail(h, "config", err);
-		cidctl_config_print(&c);
-		return 0;
-	}
-	err = cidreg_set_config(h, &a->config, a->config_mask);
-	return err ? fail(h, "config", err) : 0;
+	return err ? fail(h, c->a->cmd, err) : 0;
 }
 
 struct ino_list {
@@ -312,7 +417,12 @@ static int cmp_u64(const void *a, const void *b)
  * node_exporter's textfile collector. Everything is read before anything
  * is printed: a failure prints nothing on standard output.
  */
-static int do_prometheus(struct cidreg *h)
+/*
+ * stats --format=prometheus: the text exposition format, for
+ * node_exporter's textfile collector. Everything is read before anything
+ * is printed: a failure prints nothing on standard output.
+ */
+static int prometheus(struct cidreg *h, const struct cidctl_cmd *self)
 {
 	static const char *const verdicts[] = { "allowed", "denied", "audited" };
 	struct ino_list l = {};
@@ -332,7 +442,7 @@ static int do_prometheus(struct cidreg *h)
 		err = cidreg_list(h, -1, collect_ino, &l);
 	if (err) {
 		free(l.ino);
-		return fail(h, "stats", err);
+		return fail(h, self, err);
 	}
 	METRIC("entries", "gauge", "Reservations in the registry, of every netns.");
 	printf("vsock_cidreg_entries %u\n", st.entries);
@@ -367,15 +477,63 @@ static int do_prometheus(struct cidreg *h)
 	return 0;
 }
 
-/*
- * apply FILE: every line is read and checked before anything changes; the
- * settings then change in one call (all or none, validated by the
- * kernel), and each netns is trusted after them.
- */
-static int do_apply(struct cidreg *h, const struct cidctl_args *a)
+static int cmd_stats(struct cidctl_ctx *c)
 {
+	struct cidreg_stats st;
+	struct cidreg *h;
+	int err;
+
+	HANDLE(c, h);
+	if (c->a->format == 1)
+		return prometheus(h, c->a->cmd);
+	err = cidreg_stats(h, &st);
+	if (err)
+		return fail(h, c->a->cmd, err);
+	cidctl_stats_print(&st);
+	return 0;
+}
+
+static int check_stats(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->format != 1 || !a->json)
+		return 0;
+	snprintf(err, errlen, "stats: --format prometheus and -j are two formats: give one");
+	return -1;
+}
+
+static int cmd_config(struct cidctl_ctx *c)
+{
+	const struct cidctl_args *a = c->a;
+	struct cidreg_config conf = {};
+	struct cidreg *h;
+	int err;
+
+	HANDLE(c, h);
+	if (!a->config_mask) {
+		err = cidreg_get_config(h, &conf);
+		if (err)
+			return fail(h, a->cmd, err);
+		cidctl_config_print(&conf);
+		return 0;
+	}
+	err = cidreg_set_config(h, &a->config, a->config_mask);
+	return err ? fail(h, a->cmd, err) : 0;
+}
+
+/*
+ * apply FILE: every line is read and checked before anything changes
+ * (before the module is asked anything); the settings then change in one
+ * call (all or none, validated by the kernel), and each netns is trusted
+ * after them.
+ */
+static int cmd_apply(struct cidctl_ctx *c)
+{
+	const struct cidctl_args *a = c->a;
 	FILE *f = strcmp(a->file, "-") ? fopen(a->file, "r") : stdin;
+	const struct cidctl_cmd *config = cidctl_find_cmd("config");
+	const struct cidctl_cmd *trust = cidctl_find_cmd("trust");
 	struct cidctl_settings st;
+	struct cidreg *h;
 	char err[512];
 	int rc = 0, i, fd, e;
 
@@ -393,23 +551,56 @@ static int do_apply(struct cidreg *h, const struct cidctl_args *a)
 		cidctl_settings_free(&st);
 		return 2;
 	}
+	h = handle(c);
+	if (!h) {
+		cidctl_settings_free(&st);
+		return c->rc;
+	}
 	if (st.mask) {
 		e = cidreg_set_config(h, &st.config, st.mask);
 		if (e)
-			rc = fail_at(h, "config", "apply", e);
+			rc = fail_at(h, config, "apply", e);
 	}
 	for (i = 0; !rc && i < st.ntrust; i++) {
-		if (open_netns(st.trust[i], "apply: trust", &fd)) {
+		if (cidctl_open_netns(st.trust[i], "apply: trust", &fd)) {
 			rc = 1;
 			break;
 		}
 		e = cidreg_trust(h, fd, true);
 		close(fd);
 		if (e)
-			rc = fail_at(h, "trust", "apply: trust", e);
+			rc = fail_at(h, trust, "apply: trust", e);
 	}
 	cidctl_settings_free(&st);
 	return rc;
+}
+
+static int check_apply(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->file)
+		return 0;
+	snprintf(err, errlen, "apply: which file? e.g. cidctl apply /etc/vsock-cidreg.conf");
+	return -1;
+}
+
+static int cmd_trust(struct cidctl_ctx *c)
+{
+	bool trust = !strcmp(c->a->cmd->name, "trust");
+	struct cidreg *h;
+	int err;
+
+	HANDLE(c, h);
+	err = cidreg_trust(h, c->nsfd, trust);
+	return err ? fail(h, c->a->cmd, err) : 0;
+}
+
+static int check_netns(struct cidctl_args *a, char *err, int errlen)
+{
+	if (a->netns)
+		return 0;
+	snprintf(err, errlen, "%s: which netns? give --netns PATH|PID|NAME",
+		 a->cmd->name);
+	return -1;
 }
 
 /* status: sysfs says what runs, libkmod whether it is installed. */
@@ -511,17 +702,21 @@ static bool installed(char *path, size_t size)
 	return found;
 }
 
-static int do_status(struct cidreg *h)
+static int cmd_status(struct cidctl_ctx *c)
 {
 	char *state = read_line(MODULE_DIR "/initstate");
 	char *version = read_line(MODULE_DIR "/version");
-	struct cidreg_config c = {};
+	bool loaded = state && !strcmp(state, "live"), inst, have = false;
+	struct cidreg_config conf = {};
 	struct cidreg_stats st = {};
-	bool loaded = state && !strcmp(state, "live"), inst;
-	bool have = loaded && h && !cidreg_get_config(h, &c) &&
-		    !cidreg_stats(h, &st);
 	char path[4096];
 
+	/* The handle if it opens: status says why not itself. */
+	if (loaded && !*c->hp && cidreg_open(c->hp))
+		*c->hp = NULL;
+	if (loaded && *c->hp)
+		have = !cidreg_get_config(*c->hp, &conf) &&
+		       !cidreg_stats(*c->hp, &st);
 	inst = installed(path, sizeof(path));
 	pr_open_obj(NULL);
 	pr_text("module:   vsock_cidreg ");
@@ -536,9 +731,9 @@ static int do_status(struct cidreg *h)
 	if (inst)
 		pr_str("path", "file:     %s\n", path);
 	if (have) {
-		pr_str("mode", "mode:     %s", cidreg_mode_name(c.mode));
-		pr_bool("strict", NULL, c.strict);
-		pr_text("%s\n", c.strict ? " (strict)" : "");
+		pr_str("mode", "mode:     %s", cidreg_mode_name(conf.mode));
+		pr_bool("strict", NULL, conf.strict);
+		pr_text("%s\n", conf.strict ? " (strict)" : "");
 		pr_u32("entries", "entries:  %u\n", st.entries);
 		print_parameters();
 		print_hooks();
@@ -554,198 +749,151 @@ static int do_status(struct cidreg *h)
 	return loaded ? 0 : 3;
 }
 
-static const char *verb_name(enum cidctl_verb v)
+static int cmd_help(struct cidctl_ctx *c)
 {
-	unsigned int i;
-
-	for (i = 0; i < cidctl_ncmds; i++)
-		if (cidctl_cmds[i].verb == v)
-			return cidctl_cmds[i].name;
-	return "cidctl";
+	cidctl_usage(stdout, c->a->help_for);
+	return 0;
 }
 
 /* Runs one command; opens *hp on first need. Returns the exit status. */
-static int run(const struct cidctl_args *a, struct cidreg **hp)
+int cidctl_run(const struct cidctl_args *a, struct cidreg **hp)
 {
-	struct cidreg_entry e;
-	struct cidreg_stats st;
-	char what[32];
-	int rc = 0, nsfd = -1, err;
-	struct cidreg *h;
+	struct cidctl_ctx c = { .a = a, .hp = hp, .nsfd = -1 };
+	int rc;
 
 	pr_start(stdout, a->json, a->pretty);
-	if (a->verb == V_HELP) {
-		cidctl_usage(stdout, a->help_for);
-		return 0;
-	}
-	if (a->verb == V_VERSION) {
+	if (a->version) {
 		pr_open_obj(NULL);
 		pr_str("version", "cidctl %s\n", CIDREG_VERSION);
 		pr_close_obj();
 		pr_end();
 		return 0;
 	}
-	if (!*hp) {
-		err = cidreg_open(hp);
-		if (err && a->verb != V_STATUS)
-			return fail(NULL, "open", err);
-		if (err)
-			*hp = NULL;
-	}
-	h = *hp;
-	if (a->verb == V_STATUS) {
-		rc = do_status(h);
-		pr_end();
-		return rc;
-	}
-	if (open_netns(a->netns, verb_name(a->verb), &nsfd))
+	/* What the command names is checked before the module is asked. */
+	if (cidctl_open_netns(a->netns, a->cmd->name, &c.nsfd))
 		return 1;
-
-	switch (a->verb) {
-	case V_RESERVE:
-		rc = do_reserve(h, a, nsfd);
-		break;
-	case V_RELEASE:
-		if (a->all) {
-			err = cidreg_release_all(h, a->every_netns ?
-						 CIDREG_EVERY_NETNS : nsfd);
-			if (err < 0) {
-				rc = fail(h, "release", err);
-			} else {
-				pr_open_obj(NULL);
-				pr_u32("released", "released %u\n", err);
-				pr_close_obj();
-			}
-		} else {
-			snprintf(what, sizeof(what), "release %u", a->cid);
-			err = cidreg_release(h, a->cid);
-			rc = err ? fail_at(h, "release", what, err) : 0;
-		}
-		break;
-	case V_SHOW:
-		snprintf(what, sizeof(what), "show %u", a->cid);
-		err = cidreg_show(h, a->cid, &e);
-		if (err) {
-			rc = fail_at(h, "show", what, err);
-			break;
-		}
-		if (!a->no_header)
-			cidctl_entry_header();
-		cidctl_entry_print(&e);
-		break;
-	case V_LIST:
-		if (!a->no_header)
-			cidctl_entry_header();
-		pr_open_arr(NULL);
-		err = cidreg_list(h, nsfd, list_one, (void *)a);
-		pr_close_arr();
-		rc = err ? fail(h, "list", err) : 0;
-		break;
-	case V_TRANSFER:
-		snprintf(what, sizeof(what), "transfer %u", a->cid);
-		err = cidreg_transfer(h, a->cid, nsfd, a->persistent);
-		rc = err ? fail_at(h, "transfer", what, err) : 0;
-		break;
-	case V_MONITOR:
-		rc = do_monitor(h, a);
-		break;
-	case V_STATS:
-		if (a->prometheus) {
-			rc = do_prometheus(h);
-			break;
-		}
-		err = cidreg_stats(h, &st);
-		if (err)
-			rc = fail(h, "stats", err);
-		else
-			cidctl_stats_print(&st);
-		break;
-	case V_APPLY:
-		rc = do_apply(h, a);
-		break;
-	case V_CONFIG:
-		rc = do_config(h, a);
-		break;
-	case V_TRUST:
-	case V_UNTRUST:
-		err = cidreg_trust(h, nsfd, a->verb == V_TRUST);
-		rc = err ? fail(h, a->verb == V_TRUST ? "trust" : "untrust", err) : 0;
-		break;
-	default:
-		break;
-	}
+	rc = a->cmd->run(&c);
 	pr_end();
-	if (nsfd >= 0)
-		close(nsfd);
+	if (c.nsfd >= 0)
+		close(c.nsfd);
 	return rc;
 }
 
-/*
- * -b FILE: each line a command (without "cidctl"), with the options of
- * the command line; the first that fails ends the batch with its status.
- */
-static int run_batch(const struct cidctl_args *opts)
-{
-	FILE *f = strcmp(opts->batch, "-") ? fopen(opts->batch, "r") : stdin;
-	char *line = NULL, *argv[64], err[256];
-	struct cidreg *h = NULL;
-	struct cidctl_args a;
-	size_t size = 0;
-	int rc = 0, n, lineno = 0;
+/* The options, each defined once; the rows below list which they take. */
+#define OPT(n, s, ar, t, field, h, ...) { .name = n, .short_name = s, \
+	.arg = ar, .type = t, .off = offsetof(struct cidctl_args, field), \
+	.help = h, __VA_ARGS__ }
 
-	if (!f) {
-		fprintf(stderr, "cidctl: -b %s: %s\n", opts->batch, strerror(errno));
-		return 1;
-	}
-	while (!rc && getline(&line, &size, f) >= 0) {
-		lineno++;
-		snprintf(where, sizeof(where), "%s:%d: ",
-			 f == stdin ? "stdin" : opts->batch, lineno);
-		n = cidctl_split(line, argv, sizeof(argv) / sizeof(argv[0]));
-		if (n < 0) {
-			fprintf(stderr, "cidctl: %san unterminated quote or more than 63 words\n", where);
-			rc = 2;
-			break;
-		}
-		if (!n)
-			continue;
-		if (cidctl_parse(n, argv, &a, err, sizeof(err))) {
-			fprintf(stderr, "cidctl: %s%s\n", where, err);
-			rc = 2;
-			break;
-		}
-		if (a.batch) {
-			fprintf(stderr, "cidctl: %s-b inside a batch\n", where);
-			rc = 2;
-			break;
-		}
-		a.json |= opts->json;
-		a.pretty |= opts->pretty;
-		a.timestamp |= opts->timestamp;
-		a.no_header |= opts->no_header;
-		rc = run(&a, &h);
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	cidreg_close(h);
-	return rc;
-}
+static const char * const formats[] = { "text", "prometheus", NULL };
 
-int main(int argc, char **argv)
-{
-	struct cidreg *h = NULL;
-	struct cidctl_args a;
-	char err[256];
-	int rc;
+static const struct cidctl_opt
+	o_json = OPT("--json", 'j', NULL, T_FLAG, json, "JSON output"),
+	o_pretty = OPT("--pretty", 'p', NULL, T_FLAG, pretty,
+		       "indented JSON (with -j)"),
+	o_timestamp = OPT("--timestamp", 't', NULL, T_FLAG, timestamp,
+			  "monitor: each event's time"),
+	o_no_header = OPT("--no-header", 'H', NULL, T_FLAG, no_header,
+			  "no header line over list and show"),
+	o_batch = OPT("--batch", 'b', "FILE", T_FILE, batch,
+		      "run the commands of FILE (-: standard input)"),
+	o_in_netns = OPT("--in-netns", 'n', "NETNS", T_NETNS, in_netns,
+			 "run in NETNS (as ip -n; needs CAP_SYS_ADMIN)"),
+	o_version = OPT("--version", 'V', NULL, T_FLAG, version,
+			"the version"),
+	/* Read by the parser itself (help); here for the usage. */
+	o_help = OPT("--help", 'h', NULL, T_FLAG, version, "this"),
+	o_netns = OPT("--netns", 0, "NETNS", T_NETNS, netns, NULL),
+	o_persistent = OPT("--persistent", 0, NULL, T_FLAG, persistent, NULL),
+	o_range = OPT("--range", 0, "MIN-MAX", T_RANGE, range, NULL),
+	o_lowest = OPT("--lowest", 0, NULL, T_FLAG, lowest, NULL),
+	o_label = OPT("--label", 0, "TEXT", T_LABEL, label, NULL),
+	o_all = OPT("--all", 0, NULL, T_FLAG, all, NULL),
+	o_every_netns = OPT("--every-netns", 0, NULL, T_FLAG, every_netns,
+			    NULL),
+	o_label_prefix = OPT("--label-prefix", 0, "TEXT", T_LABEL,
+			     label_prefix, NULL),
+	o_holder = OPT("--holder", 0, "PID", T_PID, holder, NULL),
+	o_format = OPT("--format", 0, "FORMAT", T_CHOICE, format, NULL,
+		       .choices = formats);
 
-	if (cidctl_parse(argc - 1, argv + 1, &a, err, sizeof(err))) {
-		fprintf(stderr, "cidctl: %s\n", err);
-		return 2;
-	}
-	rc = a.batch ? run_batch(&a) : run(&a, &h);
-	cidreg_close(h);
-	if (fflush(stdout) && !rc)
-		rc = 1;
-	return rc;
-}
+const struct cidctl_opt * const cidctl_globals[] = {
+	&o_json, &o_pretty, &o_timestamp, &o_no_header, &o_batch, &o_in_netns,
+	&o_version, &o_help, NULL,
+};
+
+#define OPTS(...) ((const struct cidctl_opt * const []){ __VA_ARGS__, NULL })
+#define HINTS(...) ((const struct cidctl_hint []){ __VA_ARGS__, { 0, NULL } })
+
+#define SEE_LIST { ENOENT, "see the reserved CIDs: cidctl list" }
+
+const struct cidctl_cmd cidctl_cmds[] = {
+	{ "reserve",
+	  "[CID | --range MIN-MAX [--lowest]] [--netns NETNS] [--label TEXT]\n"
+	  "        [--persistent] [-- COMMAND ARGS...]",
+	  "Reserve a CID, or any free one (of the range), for the caller's netns\n"
+	  "or NETNS, and print it. With COMMAND it is a lease, held while\n"
+	  "COMMAND runs ({cid} in ARGS and $VSOCK_CID are the CID), unless\n"
+	  "--persistent; without COMMAND it is persistent.",
+	  OPTS(&o_range, &o_lowest, &o_netns, &o_label, &o_persistent), P_CID,
+	  true, check_reserve, cmd_reserve,
+	  HINTS({ EADDRINUSE, "pick another CID, or omit it to get any free one" },
+		{ ENOSPC, "widen --range, or release CIDs (cidctl list)" },
+		{ EDQUOT, "release some, or raise the quota: cidctl config quota N" },
+		{ EINVAL, "CIDs 0, 1, 2 and 4294967295 are never reservable" }) },
+	{ "release", "CID | --all [--netns NETNS | --every-netns]",
+	  "End a reservation, or all of a netns (every netns: CAP_NET_ADMIN).",
+	  OPTS(&o_all, &o_netns, &o_every_netns), P_CID, false, check_release,
+	  cmd_release,
+	  HINTS(SEE_LIST, { EINVAL, "an adopted entry ends with its VM" }) },
+	{ "show", "CID", "Show one reservation.", OPTS(NULL), P_CID, false,
+	  check_cid, cmd_show, HINTS(SEE_LIST) },
+	{ "list", "[--netns NETNS] [--label-prefix TEXT] [--holder PID]",
+	  "List the reservations (of NETNS; labelled TEXT...; held by a device\n"
+	  "of process PID); others' entries are hidden to whoever lacks\n"
+	  "CAP_NET_ADMIN, and match no filter but the netns.",
+	  OPTS(&o_netns, &o_label_prefix, &o_holder), P_NONE, false, NULL,
+	  cmd_list, NULL },
+	{ "transfer", "CID --netns NETNS [--persistent]",
+	  "Give a reservation to another netns.",
+	  OPTS(&o_netns, &o_persistent), P_CID, false, check_transfer,
+	  cmd_transfer,
+	  HINTS(SEE_LIST,
+		{ EXDEV, "a local-mode namespace's CIDs stay in it: release and reserve instead" }) },
+	{ "monitor", "",
+	  "Print each event as it happens (-t: with its time): all of them\n"
+	  "with CAP_NET_ADMIN, else those about the caller's netns.",
+	  OPTS(NULL), P_NONE, false, NULL, cmd_monitor,
+	  HINTS({ EPERM, "the module refused both event groups: is it older than these tools?" }) },
+	{ "stats", "[--format text|prometheus]",
+	  "Counters of the hooks per operation. --format prometheus: the text\n"
+	  "exposition format (node_exporter's textfile collector), with the\n"
+	  "events dropped and, to CAP_NET_ADMIN, the entries of each netns.",
+	  OPTS(&o_format), P_NONE, false, check_stats, cmd_stats, NULL },
+	{ "status", "",
+	  "Whether the module is installed and loaded; its settings and hooks.",
+	  OPTS(NULL), P_NONE, false, NULL, cmd_status, NULL },
+	{ "config", "[KEY VALUE]...",
+	  "Show or change the settings (CAP_NET_ADMIN), all or none.",
+	  OPTS(NULL), P_SETTINGS, false, NULL, cmd_config,
+	  HINTS({ EINVAL, "see the ranges: cidctl config help" },
+		{ EBUSY, "reload vsock and vhost_vsock first (they run unhooked)" }) },
+	{ "apply", "FILE",
+	  "Apply a settings file (/etc/vsock-cidreg.conf; vsock-cidreg.service\n"
+	  "applies it at boot): lines KEY VALUE, with the keys of config, and\n"
+	  "trust NETNS. Every line is checked before anything changes; the\n"
+	  "settings change together, then each netns is trusted.",
+	  OPTS(NULL), P_FILE, false, check_apply, cmd_apply, NULL },
+	{ "trust", "--netns NETNS",
+	  "Add a netns to the trusted set (CAP_NET_ADMIN; from an untrusted\n"
+	  "netns, CAP_SYS_ADMIN too). A node agent in a pod: --netns self.",
+	  OPTS(&o_netns), P_NONE, false, check_netns, cmd_trust,
+	  HINTS({ EINVAL, "give a netns: --netns PATH|PID|NAME" },
+		{ EPERM, "needs CAP_NET_ADMIN, and CAP_SYS_ADMIN too from an untrusted netns" }) },
+	{ "untrust", "--netns NETNS",
+	  "Remove a netns from the trusted set (CAP_NET_ADMIN).",
+	  OPTS(&o_netns), P_NONE, false, check_netns, cmd_trust,
+	  HINTS({ EINVAL, "the initial netns stays trusted" }) },
+	{ "help", "[COMMAND]", "Show this, or the help of COMMAND.",
+	  OPTS(NULL), P_COMMAND, false, NULL, cmd_help, NULL },
+	{ NULL },
+};

@@ -78,22 +78,58 @@ void cidctl_stats_print(const struct cidreg_stats *st)
 	pr_close_obj();
 }
 
-void cidctl_config_print(const struct cidreg_config *c)
+/*
+ * One setting of @c, from libcidreg's table: in text @fmt with its name
+ * and its value ("%-17s%s\n" for config, " %s %s" for monitor), in JSON
+ * under its JSON name, as a JSON string, boolean, number or array.
+ */
+static void setting_print(const struct cidreg_setting *s,
+			  const struct cidreg_config *c, const char *fmt)
 {
+	char text[400], line[480];
 	uint32_t i;
 
+	cidreg_setting_format(s, c, text, sizeof(text));
+	snprintf(line, sizeof(line), fmt, s->name, "%s");
+	switch (s->type) {
+	case CIDREG_SETTING_CHOICE:
+		pr_str(s->json_name, line, text);
+		break;
+	case CIDREG_SETTING_BOOL:
+		pr_bool(s->json_name, line,
+			*(const bool *)((const char *)c + s->offset));
+		break;
+	case CIDREG_SETTING_U32:
+		pr_u32(s->json_name, NULL,
+		       *(const uint32_t *)((const char *)c + s->offset));
+		pr_text(line, text);
+		break;
+	case CIDREG_SETTING_PORTS:
+		pr_text(line, text);
+		pr_open_arr(s->json_name);
+		for (i = 0; i < c->nports; i++)
+			pr_u32(NULL, NULL, c->ports[i]);
+		pr_close_arr();
+		break;
+	}
+}
+
+/* Each setting of @mask in @c, as setting_print() writes them. */
+static void settings_print(const struct cidreg_config *c, unsigned int mask,
+			   const char *fmt)
+{
+	const struct cidreg_setting *s;
+	unsigned int i;
+
+	for (i = 0; (s = cidreg_setting(i)); i++)
+		if (mask & s->bit)
+			setting_print(s, c, fmt);
+}
+
+void cidctl_config_print(const struct cidreg_config *c)
+{
 	pr_open_obj(NULL);
-	pr_str("mode", "mode             %s\n", cidreg_mode_name(c->mode));
-	pr_bool("strict", "strict           %s\n", c->strict);
-	pr_u32("cid_min", "cid-min          %u\n", c->cid_min);
-	pr_u32("cid_max", "cid-max          %u\n", c->cid_max);
-	pr_u32("quota", "quota            %u\n", c->quota);
-	pr_text("protected-ports  %s", c->nports ? "" : "none");
-	pr_open_arr("protected_ports");
-	for (i = 0; i < c->nports; i++)
-		pr_u32(NULL, i ? ",%u" : "%u", c->ports[i]);
-	pr_close_arr();
-	pr_text("\n");
+	settings_print(c, ~0U, "%-17s%s\n");
 	pr_close_obj();
 }
 
@@ -128,7 +164,7 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 	pr_str("event", "%s", cidreg_event_name(ev->event));
 	/* Events about the configuration name no CID. */
 	if (ev->event == VSOCK_CIDREG_EVENT_CONFIG_CHANGED)
-		pr_str("mode", " mode %s", cidreg_mode_name(ev->mode));
+		settings_print(&ev->config, ev->config_mask, " %s %s");
 	else if (ev->event != VSOCK_CIDREG_EVENT_TRUSTED &&
 		 ev->event != VSOCK_CIDREG_EVENT_UNTRUSTED)
 		pr_u32("cid", " cid %u", ev->cid);

@@ -498,31 +498,226 @@ int cidreg_events_dropped(struct cidreg *h, uint64_t *dropped)
 		       parse_dropped, dropped);
 }
 
+static const char * const mode_names[] = VSOCK_CIDREG_MODE_NAMES;
+static const char * const bool_names[] = { "yes", "no" };
+
+#define CHOICES(ch) .choices = ch, .nchoices = sizeof(ch) / sizeof(ch[0])
+#define NONE .choices = NULL
+#define SETTING(n, j, t, ch, v, h, b, at, f) { \
+	.name = n, .json_name = j, .type = CIDREG_SETTING_##t, ch, \
+	.values = v, .help = h, .bit = CIDREG_CONFIG_##b, \
+	.attr = VSOCK_CIDREG_A_##at, \
+	.offset = offsetof(struct cidreg_config, f) }
+
+static const struct cidreg_setting settings[] = {
+	SETTING("mode", "mode", CHOICE, CHOICES(mode_names), "off|audit|enforce",
+		"what the hooks do: nothing, log, or refuse", MODE, MODE, mode),
+	SETTING("strict", "strict", BOOL, CHOICES(bool_names), "yes|no",
+		"a device's CID must be reserved first", STRICT, STRICT,
+		strict),
+	SETTING("cid-min", "cid_min", U32, NONE, "N",
+		"the lowest CID of an any-CID reservation", CID_MIN, CID_MIN,
+		cid_min),
+	SETTING("cid-max", "cid_max", U32, NONE, "N",
+		"the highest", CID_MAX, CID_MAX, cid_max),
+	SETTING("quota", "quota", U32, NONE, "N",
+		"reservations a netns or pod may hold (0: no limit)", QUOTA,
+		QUOTA, quota),
+	SETTING("protected-ports", "protected_ports", PORTS, NONE,
+		"P,P,...|none", "ports only a CID's owner may bind", PORTS,
+		PROTECTED_PORTS, nports),
+};
+
+const struct cidreg_setting *cidreg_setting(unsigned int i)
+{
+	return i < sizeof(settings) / sizeof(settings[0]) ? &settings[i] : NULL;
+}
+
+const struct cidreg_setting *cidreg_setting_find(const char *name)
+{
+	const struct cidreg_setting *s;
+	unsigned int i;
+
+	for (i = 0; (s = cidreg_setting(i)); i++)
+		if (!strcmp(name, s->name) || !strcmp(name, s->json_name))
+			return s;
+	return NULL;
+}
+
+#define FIELD(c, s, type) ((type *)((char *)(c) + (s)->offset))
+
+static int parse_u32(const char *text, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!*text || *text == '-' || *text == '+' || *text == ' ')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(text, &end, 10);
+	if (errno || *end || x > 0xffffffffULL)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static int parse_ports(const char *text, struct cidreg_config *c)
+{
+	const uint32_t max = sizeof(c->ports) / sizeof(c->ports[0]);
+	uint32_t ports[sizeof(c->ports) / sizeof(c->ports[0])], n = 0;
+	const char *p = text;
+	char num[16];
+	size_t len;
+
+	if (strcmp(text, "none")) {
+		for (;;) {
+			len = strcspn(p, ",");
+			if (!len || len >= sizeof(num) || n == max)
+				return -EINVAL;
+			memcpy(num, p, len);
+			num[len] = 0;
+			if (parse_u32(num, &ports[n++]))
+				return -EINVAL;
+			if (!p[len])
+				break;
+			p += len + 1;
+		}
+	}
+	c->nports = n;
+	memcpy(c->ports, ports, n * sizeof(ports[0]));
+	return 0;
+}
+
+int cidreg_setting_parse(const struct cidreg_setting *s, const char *text,
+			 struct cidreg_config *c)
+{
+	static const char * const yes[] = { "yes", "on", "1", "Y", "true" };
+	static const char * const no[] = { "no", "off", "0", "N", "false" };
+	unsigned int i;
+
+	switch (s->type) {
+	case CIDREG_SETTING_CHOICE:
+		for (i = 0; i < s->nchoices; i++) {
+			if (s->choices[i] && !strcmp(text, s->choices[i])) {
+				*FIELD(c, s, uint32_t) = i;
+				return 0;
+			}
+		}
+		return -EINVAL;
+	case CIDREG_SETTING_BOOL:
+		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (!strcmp(text, yes[i]) || !strcmp(text, no[i])) {
+				*FIELD(c, s, bool) = !strcmp(text, yes[i]);
+				return 0;
+			}
+		}
+		return -EINVAL;
+	case CIDREG_SETTING_U32:
+		return parse_u32(text, FIELD(c, s, uint32_t));
+	case CIDREG_SETTING_PORTS:
+		return parse_ports(text, c);
+	}
+	return -EINVAL;
+}
+
+int cidreg_setting_format(const struct cidreg_setting *s,
+			  const struct cidreg_config *c, char *buf,
+			  size_t size)
+{
+	uint32_t v, i;
+	int n = 0;
+
+	switch (s->type) {
+	case CIDREG_SETTING_CHOICE:
+		v = *FIELD(c, s, const uint32_t);
+		return snprintf(buf, size, "%s",
+				v < s->nchoices && s->choices[v] ?
+				s->choices[v] : "unknown");
+	case CIDREG_SETTING_BOOL:
+		return snprintf(buf, size, "%s",
+				*FIELD(c, s, const bool) ? "yes" : "no");
+	case CIDREG_SETTING_U32:
+		return snprintf(buf, size, "%u", *FIELD(c, s, const uint32_t));
+	case CIDREG_SETTING_PORTS:
+		if (!c->nports)
+			return snprintf(buf, size, "none");
+		for (i = 0; i < c->nports; i++)
+			n += snprintf(buf + (n < (int)size ? n : 0),
+				      n < (int)size ? size - n : 0,
+				      i ? ",%u" : "%u", c->ports[i]);
+		return n;
+	}
+	return snprintf(buf, size, "unknown");
+}
+
+void cidreg_setting_copy(struct cidreg_config *to,
+			 const struct cidreg_config *from, unsigned int mask)
+{
+	const struct cidreg_setting *s;
+	unsigned int i;
+
+	for (i = 0; (s = cidreg_setting(i)); i++) {
+		if (!(mask & s->bit))
+			continue;
+		switch (s->type) {
+		case CIDREG_SETTING_BOOL:
+			*FIELD(to, s, bool) = *FIELD(from, s, const bool);
+			break;
+		case CIDREG_SETTING_PORTS:
+			to->nports = from->nports;
+			memcpy(to->ports, from->ports, sizeof(to->ports));
+			break;
+		default:
+			*FIELD(to, s, uint32_t) = *FIELD(from, s, const uint32_t);
+		}
+	}
+}
+
+/* The settings of @a (a message's attributes) into @c; their mask. */
+static int config_from(struct nlattr **a, struct cidreg_config *c,
+		       unsigned int *mask)
+{
+	const struct cidreg_setting *s;
+	unsigned int i;
+	int len;
+
+	*mask = 0;
+	for (i = 0; (s = cidreg_setting(i)); i++) {
+		struct nlattr *at = a[s->attr];
+
+		if (!at)
+			continue;
+		*mask |= s->bit;
+		switch (s->type) {
+		case CIDREG_SETTING_BOOL:
+			*FIELD(c, s, bool) = nla_get_u8(at);
+			break;
+		case CIDREG_SETTING_PORTS:
+			len = nla_len(at);
+			/* The kernel's policy bounds it to sizeof(c->ports). */
+			if (len % sizeof(uint32_t) ||
+			    len > (int)sizeof(c->ports))
+				return -EPROTO;
+			memcpy(c->ports, nla_data(at), len);
+			c->nports = len / sizeof(uint32_t);
+			break;
+		default:
+			*FIELD(c, s, uint32_t) = nla_get_u32(at);
+		}
+	}
+	return 0;
+}
+
 static int parse_config(struct nl_msg *m, void *arg)
 {
 	struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
 	struct cidreg_config *c = arg;
+	unsigned int mask;
 
 	memset(c, 0, sizeof(*c));
 	if (attrs(m, a))
 		return -EPROTO;
-	U32(c->mode, VSOCK_CIDREG_A_MODE);
-	if (a[VSOCK_CIDREG_A_STRICT])
-		c->strict = nla_get_u8(a[VSOCK_CIDREG_A_STRICT]);
-	U32(c->cid_min, VSOCK_CIDREG_A_CID_MIN);
-	U32(c->cid_max, VSOCK_CIDREG_A_CID_MAX);
-	U32(c->quota, VSOCK_CIDREG_A_QUOTA);
-	if (a[VSOCK_CIDREG_A_PROTECTED_PORTS]) {
-		int len = nla_len(a[VSOCK_CIDREG_A_PROTECTED_PORTS]);
-
-		/* The policy bounds it to sizeof(c->ports). */
-		if (len % sizeof(uint32_t))
-			return -EPROTO;
-		memcpy(c->ports, nla_data(a[VSOCK_CIDREG_A_PROTECTED_PORTS]),
-		       len);
-		c->nports = len / sizeof(uint32_t);
-	}
-	return 0;
+	return config_from(a, c, &mask);
 }
 
 int cidreg_get_config(struct cidreg *h, struct cidreg_config *c)
@@ -538,7 +733,9 @@ int cidreg_get_config(struct cidreg *h, struct cidreg_config *c)
 int cidreg_set_config(struct cidreg *h, const struct cidreg_config *c,
 		      unsigned int mask)
 {
+	const struct cidreg_setting *s;
 	struct nl_msg *m;
+	unsigned int i;
 	int err = nl_check(h);
 
 	if (err)
@@ -546,19 +743,21 @@ int cidreg_set_config(struct cidreg *h, const struct cidreg_config *c,
 	m = nl_new(h, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
 	if (!m)
 		return -ENOMEM;
-	if (mask & CIDREG_CONFIG_MODE)
-		nla_put_u32(m, VSOCK_CIDREG_A_MODE, c->mode);
-	if (mask & CIDREG_CONFIG_STRICT)
-		nla_put_u8(m, VSOCK_CIDREG_A_STRICT, c->strict);
-	if (mask & CIDREG_CONFIG_CID_MIN)
-		nla_put_u32(m, VSOCK_CIDREG_A_CID_MIN, c->cid_min);
-	if (mask & CIDREG_CONFIG_CID_MAX)
-		nla_put_u32(m, VSOCK_CIDREG_A_CID_MAX, c->cid_max);
-	if (mask & CIDREG_CONFIG_QUOTA)
-		nla_put_u32(m, VSOCK_CIDREG_A_QUOTA, c->quota);
-	if (mask & CIDREG_CONFIG_PORTS)
-		nla_put(m, VSOCK_CIDREG_A_PROTECTED_PORTS,
-			c->nports * sizeof(uint32_t), c->ports);
+	for (i = 0; (s = cidreg_setting(i)); i++) {
+		if (!(mask & s->bit))
+			continue;
+		switch (s->type) {
+		case CIDREG_SETTING_BOOL:
+			nla_put_u8(m, s->attr, *FIELD(c, s, const bool));
+			break;
+		case CIDREG_SETTING_PORTS:
+			nla_put(m, s->attr, c->nports * sizeof(uint32_t),
+				c->ports);
+			break;
+		default:
+			nla_put_u32(m, s->attr, *FIELD(c, s, const uint32_t));
+		}
+	}
 	return nl_call(h, m, NULL, NULL);
 }
 
@@ -604,6 +803,9 @@ static int monitor_valid(struct nl_msg *m, void *arg)
 	U64(ev.dropped, VSOCK_CIDREG_A_DROPPED);
 	put_str(ev.comm, sizeof(ev.comm), a[VSOCK_CIDREG_A_COMM]);
 	put_str(ev.label, sizeof(ev.label), a[VSOCK_CIDREG_A_LABEL]);
+	if (ev.event == VSOCK_CIDREG_EVENT_CONFIG_CHANGED &&
+	    config_from(a, &ev.config, &ev.config_mask))
+		return NL_SKIP;
 	mc->ret = mc->cb(&ev, mc->arg);
 	return mc->ret ? NL_STOP : NL_OK;
 }
@@ -671,9 +873,7 @@ const char *cidreg_op_name(unsigned int op)
 
 const char *cidreg_mode_name(uint32_t mode)
 {
-	static const char * const n[] = VSOCK_CIDREG_MODE_NAMES;
-
-	return NAME(n, mode);
+	return NAME(mode_names, mode);
 }
 
 const char *cidreg_kind_name(uint32_t kind)
@@ -706,13 +906,11 @@ const char *cidreg_reason_name(uint32_t reason)
 
 int cidreg_mode_parse(const char *name)
 {
-	static const char * const n[] = VSOCK_CIDREG_MODE_NAMES;
-	unsigned int i;
+	struct cidreg_config c;
 
-	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		if (n[i] && !strcmp(n[i], name))
-			return i;
-	return -EINVAL;
+	if (cidreg_setting_parse(cidreg_setting_find("mode"), name, &c))
+		return -EINVAL;
+	return c.mode;
 }
 
 const char *cidreg_message(const struct cidreg *h)

@@ -16,6 +16,7 @@
 #define CIDREG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -107,6 +108,52 @@ int cidreg_get_config(struct cidreg *h, struct cidreg_config *c);
 int cidreg_set_config(struct cidreg *h, const struct cidreg_config *c,
 		      unsigned int mask);
 const char *cidreg_mode_name(uint32_t mode);
+
+/*
+ * The settings, one row each: the one table that names them, reads them
+ * from text and writes them as text (cidctl's config and apply, a
+ * settings file, the monitor line, JSON output), and carries them to and
+ * from the kernel.
+ */
+enum cidreg_setting_type {
+	CIDREG_SETTING_CHOICE,	/* one of @choices, kept as its index */
+	CIDREG_SETTING_BOOL,	/* yes or no (on/off, 1/0, true/false) */
+	CIDREG_SETTING_U32,	/* a number */
+	CIDREG_SETTING_PORTS,	/* ports, comma-separated, or none */
+};
+
+struct cidreg_setting {
+	const char *name;	/* "cid-min": cidctl's key, a settings file's */
+	const char *json_name;	/* "cid_min" */
+	enum cidreg_setting_type type;
+	const char * const *choices;	/* CHOICE: the names; BOOL: yes, no */
+	unsigned int nchoices;
+	const char *values;	/* what it takes, for help: "off|audit|enforce" */
+	const char *help;	/* what it is, one line */
+	unsigned int bit;	/* CIDREG_CONFIG_*: in masks */
+	unsigned int attr;	/* its netlink attribute */
+	unsigned int offset;	/* its field in struct cidreg_config */
+};
+
+/* The @i-th setting (from 0), or NULL past the last. */
+const struct cidreg_setting *cidreg_setting(unsigned int i);
+/* The setting named @name (its name or its JSON name), or NULL. */
+const struct cidreg_setting *cidreg_setting_find(const char *name);
+/* Reads @text into the setting's field of @c: 0, or -EINVAL. */
+int cidreg_setting_parse(const struct cidreg_setting *s, const char *text,
+			 struct cidreg_config *c);
+/*
+ * Writes the setting's value in @c as the text that parses back to it
+ * ("audit", "yes", "22,1024", "none"); returns its length (as
+ * snprintf()).
+ */
+int cidreg_setting_format(const struct cidreg_setting *s,
+			  const struct cidreg_config *c, char *buf,
+			  size_t size);
+/* Copies the settings of @mask from @from into @to. */
+void cidreg_setting_copy(struct cidreg_config *to,
+			 const struct cidreg_config *from, unsigned int mask);
+
 int cidreg_trust(struct cidreg *h, int netns_fd, bool trust);
 
 struct cidreg_event {
@@ -119,6 +166,9 @@ struct cidreg_event {
 	char label[64];
 	uint32_t rule;		/* for denied: which rule, cidreg_rule_name() */
 	uint64_t dropped;	/* its source's dropped since its last one sent */
+	/* config-changed: the settings after the change (@mode above too) */
+	struct cidreg_config config;
+	unsigned int config_mask;	/* CIDREG_CONFIG_*: those it carried */
 };
 
 /*
