@@ -594,9 +594,26 @@ t_monitor_config_changed() {
 	reset
 }
 
+# An agent's one poll loop (Documentation/examples/agent-events.c): its
+# requests (read from stdin) and the module's events, from one poll(),
+# on one libcidreg handle.
+t_agent_events_poll_loop() {
+	reset
+	ip netns add cidctl-a
+	printf '%s\n' '/run/netns/cidctl-a 4900 pod/a' '/run/netns/cidctl-a 4900 pod/b' \
+		'/proc/self/ns/net 0 pod/c' | "$repo/build/selftests/agent-events" >"$tmp/o" 2>&1
+	cat "$tmp/o"
+	grep -qx 'reserved 4900' "$tmp/o"
+	grep -q '^error: the CID is already reserved' "$tmp/o"
+	grep -qx 'event reserved cid 4900' "$tmp/o"
+	[ "$(grep -c '^event reserved cid ' "$tmp/o")" = 2 ]
+	cidctl -j list | json "sorted(e['label'] for e in j)==['pod/a','pod/c']"
+	reset
+}
+
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..24"
+echo "1..25"
 tap_fn status_reports_the_loaded_module t_status_loaded
 tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
 tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
@@ -621,5 +638,6 @@ tap_fn list_header_pretty_json_help_and_version t_list_header_pretty_help_versio
 tap_fn batch_runs_lines_and_stops_at_the_first_failure t_batch
 tap_fn arguments_are_checked_before_the_module_and_n_runs_in_a_netns t_args_before_the_module_and_in_netns
 tap_fn a_config_changed_event_carries_every_setting t_monitor_config_changed
+tap_fn an_agent_runs_requests_and_events_from_one_poll_loop t_agent_events_poll_loop
 reset >/dev/null 2>&1
 [ "$fails" -eq 0 ]

@@ -362,14 +362,9 @@ static int cmd_monitor(struct cidctl_ctx *c)
 	HANDLE(c, h);
 	pr_quoting(true);
 	while ((err = cidreg_monitor(h, event_one, &ts)) == -ENOBUFS) {
-		struct cidreg *dump = NULL;
-
 		cidctl_resync_mark("lost", ts);
-		/* A handle of its own: this one's socket receives events. */
-		err = cidreg_open(&dump);
-		if (!err)
-			err = cidreg_list(dump, -1, resync_one, &ts);
-		cidreg_close(dump);
+		/* Requests and events have sockets of their own. */
+		err = cidreg_list(h, -1, resync_one, &ts);
 		if (err)
 			break;
 		cidctl_resync_mark("synced", ts);

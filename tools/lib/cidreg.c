@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ struct cidreg {
 	struct nl_sock *nl;	/* NULL if the family is not there */
 	int family;
 	int nl_err;		/* why there is no family */
-	int group;		/* the events group cidreg_monitor() joined, or 0 */
+	struct nl_sock *ev;	/* the events' socket (cidreg_events_open()) */
 	char message[256];	/* the kernel's extack message of the last call */
 };
 
@@ -119,6 +120,8 @@ void cidreg_close(struct cidreg *h)
 		close(h->fd);
 	if (h->nl)
 		nl_socket_free(h->nl);
+	if (h->ev)
+		nl_socket_free(h->ev);
 	free(h);
 }
 
@@ -778,7 +781,8 @@ int cidreg_trust(struct cidreg *h, int netns_fd, bool trust)
 struct monitor_ctx {
 	int (*cb)(const struct cidreg_event *ev, void *arg);
 	void *arg;
-	int ret;
+	int ret;	/* what @cb returned that was not 0 */
+	int count;	/* events delivered */
 };
 
 static int monitor_valid(struct nl_msg *m, void *arg)
@@ -806,8 +810,103 @@ static int monitor_valid(struct nl_msg *m, void *arg)
 	if (ev.event == VSOCK_CIDREG_EVENT_CONFIG_CHANGED &&
 	    config_from(a, &ev.config, &ev.config_mask))
 		return NL_SKIP;
+	mc->count++;
 	mc->ret = mc->cb(&ev, mc->arg);
 	return mc->ret ? NL_STOP : NL_OK;
+}
+
+/* The events' socket: nonblocking, joined to every group it may join. */
+int cidreg_events_open(struct cidreg *h)
+{
+	struct nl_sock *sk;
+	uint64_t dropped;
+	int grp, err = nl_check(h);
+
+	if (err)
+		return err;
+	if (h->ev)
+		return nl_socket_get_fd(h->ev);
+	/*
+	 * A request first: outside the initial netns, the module sends a full
+	 * view only where someone with CAP_NET_ADMIN asked it something
+	 * (before 6.6 it cannot hear a join). Refused without CAP_NET_ADMIN,
+	 * which joins no full view.
+	 */
+	cidreg_events_dropped(h, &dropped);
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	if (genl_connect(sk) < 0) {
+		nl_socket_free(sk);
+		return -ENOTCONN;
+	}
+	/*
+	 * Every event the caller may see: "events" needs CAP_NET_ADMIN,
+	 * "netns-events" (the caller's netns's) nothing. A module older than
+	 * netns-events has "events" alone.
+	 */
+	grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
+				    VSOCK_CIDREG_MCGRP_EVENTS);
+	if (grp < 0) {
+		nl_socket_free(sk);
+		return -ENOENT;
+	}
+	if (nl_socket_add_membership(sk, grp) < 0) {
+		grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
+					    VSOCK_CIDREG_MCGRP_NETNS_EVENTS);
+		if (grp < 0 || nl_socket_add_membership(sk, grp) < 0) {
+			nl_socket_free(sk);
+			return -EPERM;
+		}
+	}
+	nl_socket_disable_seq_check(sk);
+	if (nl_socket_set_nonblocking(sk) < 0) {
+		nl_socket_free(sk);
+		return -EIO;
+	}
+	h->ev = sk;
+	return nl_socket_get_fd(sk);
+}
+
+/*
+ * Delivers the events ready on the events' socket, without blocking, until
+ * none is or @mc->cb returns non-zero (in @mc->ret). 0, or -errno.
+ */
+static int events_ready(struct cidreg *h, struct monitor_ctx *mc)
+{
+	/* The socket's own: events have no sequence number to check. */
+	struct nl_cb *ncb = nl_socket_get_cb(h->ev);
+	int n;
+
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid, mc);
+	/*
+	 * Each datagram ready, until none is: libnl says so with 0 or
+	 * -NLE_AGAIN, by version (Debian 12's: -NLE_AGAIN).
+	 */
+	do {
+		n = nl_recvmsgs_report(h->ev, ncb);
+	} while (n > 0 && !mc->ret);
+	nl_cb_put(ncb);
+	if (n < 0 && n != -NLE_AGAIN && !mc->ret)
+		return n == -NLE_NOMEM ? -ENOBUFS : -EIO;
+	return 0;
+}
+
+int cidreg_events_read(struct cidreg *h,
+		       int (*cb)(const struct cidreg_event *ev, void *arg),
+		       void *arg)
+{
+	struct monitor_ctx mc = { .cb = cb, .arg = arg };
+	int err;
+
+	if (!h->ev)
+		return -EBADF;
+	err = events_ready(h, &mc);
+	if (mc.ret)
+		return mc.ret < 0 ? mc.ret : -ECANCELED;
+	return err ? err : mc.count;
 }
 
 int cidreg_monitor(struct cidreg *h,
@@ -815,50 +914,21 @@ int cidreg_monitor(struct cidreg *h,
 		   void *arg)
 {
 	struct monitor_ctx mc = { .cb = cb, .arg = arg };
-	int grp, err = nl_check(h);
+	struct pollfd p = { .events = POLLIN };
+	int err;
 
-	if (err)
-		return err;
-	/*
-	 * Every event the caller may see: "events" needs CAP_NET_ADMIN,
-	 * "netns-events" (the caller's netns's) nothing. A module older
-	 * than netns-events has "events" alone.
-	 */
-	/*
-	 * Called again after -ENOBUFS: already a member, with events queued
-	 * on the socket, where a request to the controller would meet them.
-	 */
-	if (!h->group) {
-		uint64_t dropped;
-
-		/*
-		 * A request first: outside the initial netns, the module
-		 * sends a full view only where someone with CAP_NET_ADMIN
-		 * asked it something (before 6.6 it cannot hear a join).
-		 * Refused without CAP_NET_ADMIN, which joins no full view.
-		 */
-		cidreg_events_dropped(h, &dropped);
-		grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
-					    VSOCK_CIDREG_MCGRP_EVENTS);
-		if (grp < 0)
-			return -ENOENT;
-		if (nl_socket_add_membership(h->nl, grp) < 0) {
-			grp = genl_ctrl_resolve_grp(h->nl, VSOCK_CIDREG_GENL_NAME,
-						    VSOCK_CIDREG_MCGRP_NETNS_EVENTS);
-			if (grp < 0 || nl_socket_add_membership(h->nl, grp) < 0)
-				return -EPERM;
-		}
-		h->group = grp;
+	p.fd = cidreg_events_open(h);
+	if (p.fd < 0)
+		return p.fd;
+	for (;;) {
+		err = events_ready(h, &mc);
+		if (mc.ret)
+			return mc.ret;
+		if (err)
+			return err;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -errno;
 	}
-	nl_socket_disable_seq_check(h->nl);
-	nl_socket_modify_cb(h->nl, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid,
-			    &mc);
-	while (!mc.ret) {
-		err = nl_recvmsgs_default(h->nl);
-		if (err < 0 && !mc.ret)
-			return err == -NLE_NOMEM ? -ENOBUFS : -EIO;
-	}
-	return mc.ret;
 }
 
 #define NAME(table, v) \
@@ -934,7 +1004,9 @@ const char *cidreg_strerror(int err)
 	case EXDEV:
 		return "the namespaces are in different vsock spaces (a local-mode namespace)";
 	default:
-		return strerror(-err);
+		/* Not strerror(): its text may be a buffer the next call reuses. */
+		return strerrordesc_np(-err) ? strerrordesc_np(-err) :
+		       "unknown error";
 	}
 }
 

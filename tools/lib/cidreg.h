@@ -174,11 +174,26 @@ struct cidreg_event {
 /*
  * Delivers events to @cb until it returns non-zero (which is returned) or
  * an error occurs: all of them with CAP_NET_ADMIN, else those about the
- * caller's netns.
+ * caller's netns. -ENOBUFS: the kernel dropped events this listener had
+ * no room for; list the registry again, then call it again.
  */
 int cidreg_monitor(struct cidreg *h,
 		   int (*cb)(const struct cidreg_event *ev, void *arg),
 		   void *arg);
+/*
+ * Events in the caller's own loop. cidreg_events_open() joins the event
+ * groups (as cidreg_monitor() does) on a socket of the handle's own and
+ * returns its fd, to poll for POLLIN with the caller's other fds (again:
+ * the same fd). cidreg_events_read() delivers every event ready to @cb,
+ * without blocking, and returns how many (0: none was ready), or -errno
+ * (-ENOBUFS as for cidreg_monitor()); @cb returns 0 to go on, or a
+ * negative errno that stops the read and is returned. Requests on the
+ * same handle go on their own socket and never meet an event.
+ */
+int cidreg_events_open(struct cidreg *h);
+int cidreg_events_read(struct cidreg *h,
+		       int (*cb)(const struct cidreg_event *ev, void *arg),
+		       void *arg);
 const char *cidreg_event_name(uint32_t event);
 const char *cidreg_reason_name(uint32_t reason);
 const char *cidreg_kind_name(uint32_t kind);
