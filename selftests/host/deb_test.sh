@@ -71,6 +71,8 @@ modprobe_loads_the_dkms_build() {
 	[ "$(modinfo -n vsock_cidreg)" = "/lib/modules/$kver/updates/dkms/vsock_cidreg.ko" ]
 	[ "$(cat /sys/module/vsock_cidreg/version)" = "$version" ]
 	cidctl status | tee /dev/stderr | grep -qx "module:   vsock_cidreg live, version $version"
+	# A fresh install refuses nothing: the packaged options load it in audit.
+	cidctl config | grep -qx 'mode  *audit'
 }
 
 # The unit's ExecStart lines, as systemd would run them (the VM has no
@@ -248,6 +250,22 @@ inside=8
 [ "${CIDREG_LONG:-0}" != 1 ] || inside=10
 layer=$out/layer
 
+# An upgrade neither stops the unit (no preinst stops it on upgrade, as
+# --no-restart-after-upgrade alone made; the prerm stops it on removal
+# alone) nor restarts it: the unit, a oneshot that remains active, is not
+# run again, so settings changed at run time stay. In the maintainer
+# scripts dh_installsystemd wrote (the VM has no systemd as PID 1 to run
+# them).
+unit_left_alone_on_upgrade() {
+	rm -rf "$d/ctl"
+	dpkg-deb -e "$out"/cidctl_"$version"_*.deb "$d/ctl"
+	cat "$d"/ctl/*inst "$d"/ctl/*rm
+	! grep -qs 'deb-systemd-invoke stop' "$d/ctl/preinst"
+	grep -q '"$1" = remove ] && \[ -d /run/systemd/system ] ; then' "$d/ctl/prerm"
+	! grep -q 'upgrade' "$d/ctl/prerm"
+	! grep -q 'restart' "$d/ctl/postinst"
+}
+
 # Run by in_layer: a function of this file, in the chroot.
 if [ "${1:-}" = --in-layer ]; then
 	kver=$(ls -v /lib/modules | while read -r k; do
@@ -345,8 +363,9 @@ upgrade_built() {
 }
 
 echo "TAP version 13"
-echo "1..$((1 + ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
+echo "1..$((1 + 1 + ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
 tap make_deb_builds_four_packages_lintian_clean built
+tap an_upgrade_neither_stops_nor_restarts_the_unit unit_left_alone_on_upgrade
 [ "${CIDREG_LONG:-0}" != 1 ] || tap upgrade_packages_built upgrade_built
 tap dpkg_installs_the_four_packages_and_dkms_builds installed
 # The upgrade builds the module a second time.
