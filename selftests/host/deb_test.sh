@@ -58,6 +58,13 @@ writable_root() {
 
 # In the VM, what dpkg installed on the host (installed, below).
 installed_there() {
+	# What the conffiles and cidctl(8) point at is installed too.
+	[ -e /usr/share/doc/cidctl/admin-guide.md.gz ]
+	[ -e /usr/share/doc/cidctl/enforcement.md.gz ]
+	ls /usr/share/doc/libcidreg-dev/examples/agent-events.c*
+	# cidreg.h needs no libnl header: pkg-config passes on none.
+	[ "$(pkg-config --cflags libcidreg)" = "" ] ||
+		[ "$(pkg-config --cflags libcidreg)" = "-I/usr/include" ]
 	for p in $packages; do
 		dpkg-query -W -f='${Status} ${Version}\n' "$p" | tee /dev/stderr |
 			grep -qx "install ok installed $version"
