@@ -37,8 +37,13 @@
  * table (CIDREG_RATES), each in one of two places its hash picks with a
  * random seed, taking over a place idle for CIDREG_RATE_IDLE: two busy
  * sources share a limit only when both places of one are busy with
- * others. Refusals are logged at most at printk's rate limit; the
- * counters of the hooks count every one.
+ * others. A place holds a reference to the pid or user namespace it keeps
+ * the limit of, until another source takes it over or the module goes: a
+ * pod made later at the same address must not inherit a spent limit and
+ * the count of what it dropped (a netns is kept by a cookie instead,
+ * which is never reused: holding a netns would keep it from ending).
+ * Refusals are logged at most at printk's rate limit; the counters of the
+ * hooks count every one.
  *
  * Pids are the initial pid namespace's, sent only to a full view (whose
  * listener may see every netns); a listener that sees its own netns
@@ -67,6 +72,7 @@
 #include <linux/random.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/vsock_cidreg.h>
@@ -175,6 +181,38 @@ u64 cidreg_events_dropped(void)
 	return atomic64_read(&cidreg_dropped);
 }
 
+/* Holds what @source names while a place keeps its limit. */
+static void cidreg_source_get(unsigned long source)
+{
+	void *p = (void *)(source & ~CIDREG_SOURCE_KIND);
+
+	switch (source & CIDREG_SOURCE_KIND) {
+	case CIDREG_SOURCE_PIDNS:
+		get_pid_ns(p);
+		break;
+	case CIDREG_SOURCE_USERNS:
+		get_user_ns(p);
+		break;
+	}
+}
+
+/* Lets go of what cidreg_source_get() held; 0 (a free place) holds none. */
+static void cidreg_source_put(unsigned long source)
+{
+	void *p = (void *)(source & ~CIDREG_SOURCE_KIND);
+
+	if (!p)
+		return;
+	switch (source & CIDREG_SOURCE_KIND) {
+	case CIDREG_SOURCE_PIDNS:
+		put_pid_ns(p);
+		break;
+	case CIDREG_SOURCE_USERNS:
+		put_user_ns(p);
+		break;
+	}
+}
+
 static void cidreg_event_item_free(struct cidreg_event_item *it)
 {
 	if (it->ev.net)
@@ -191,6 +229,7 @@ static void cidreg_event_item_free(struct cidreg_event_item *it)
 void cidreg_events_stop(void)
 {
 	struct cidreg_event_item *it, *tmp;
+	struct cidreg_rate *r;
 	unsigned long flags;
 	LIST_HEAD(left);
 
@@ -202,6 +241,8 @@ void cidreg_events_stop(void)
 	spin_unlock_irqrestore(&cidreg_event_lock, flags);
 	list_for_each_entry_safe(it, tmp, &left, node)
 		cidreg_event_item_free(it);
+	for (r = cidreg_rates; r < cidreg_rates + CIDREG_RATES; r++)
+		cidreg_source_put(xchg(&r->source, 0));
 }
 
 /*
@@ -392,6 +433,12 @@ static bool cidreg_event_listened(const struct genl_family *family)
 	return false;
 }
 
+/* A netns as a source of events (events.h): by its cookie. */
+static unsigned long cidreg_event_source_net(const struct net *net)
+{
+	return (unsigned long)cidreg_net(net)->cookie << 2 | CIDREG_SOURCE_NET;
+}
+
 /*
  * Who causes @ev, for the rate limit: something a pod cannot create more
  * of, whatever namespaces it creates and whichever uid it takes. The
@@ -412,7 +459,7 @@ static unsigned long cidreg_event_source(const struct cidreg_event *ev)
 	if (pidns && pidns != &init_pid_ns) {
 		while (pidns->parent != &init_pid_ns)
 			pidns = pidns->parent;
-		return cidreg_event_source_ns(pidns);
+		return cidreg_event_source_pidns(pidns);
 	}
 	if (uid_eq(current_euid(), GLOBAL_ROOT_UID))
 		return CIDREG_SOURCE_HOST;
@@ -422,7 +469,7 @@ static unsigned long cidreg_event_source(const struct cidreg_event *ev)
 /*
  * The rate limit of @source: the one of its two places that holds it, or
  * one idle for CIDREG_RATE_IDLE that it takes over; when both are busy
- * with others, it shares the first.
+ * with others, it shares the first. The caller holds @source's namespace.
  */
 static struct cidreg_rate *cidreg_rate(unsigned long source)
 {
@@ -441,10 +488,13 @@ static struct cidreg_rate *cidreg_rate(unsigned long source)
 		if (old && time_before(now, READ_ONCE(r[i]->used) +
 					    CIDREG_RATE_IDLE))
 			continue;
+		cidreg_source_get(source);
 		if (cmpxchg(&r[i]->source, old, source) == old) {
+			cidreg_source_put(old);
 			atomic64_set(&r[i]->dropped, 0);
 			goto found;
 		}
+		cidreg_source_put(source);
 	}
 	i = 0;
 found:
@@ -540,7 +590,7 @@ void cidreg_event_denied(u32 op, u32 rule, u32 mode, const struct net *net,
 		.net = net,
 		.netns_ino = net->ns.inum,
 		.pid = task_tgid_nr(current),
-		.source = cidreg_event_source_ns(net),
+		.source = cidreg_event_source_net(net),
 		.info = cidreg_net_local(net) ? VSOCK_CIDREG_INFO_LOCAL : 0,
 	};
 

@@ -94,21 +94,43 @@ struct cidreg_event {
 };
 
 /*
- * Sources of events, for their rate limit: a pid namespace's or a user
- * namespace's address (aligned), a uid of the initial user namespace
- * (odd), or the host, which is not limited.
+ * Sources of events, for their rate limit, told apart by their low two
+ * bits: a pid namespace's or a user namespace's address (events.c holds a
+ * reference while it keeps the source's limit, so that no namespace made
+ * later at the same address inherits it), a uid of the initial user
+ * namespace, or a netns (events.c: by a cookie no other netns had). The
+ * host, root of the initial user namespace, is not limited.
  */
-#define CIDREG_SOURCE_HOST 2UL
+enum cidreg_source_kind {
+	CIDREG_SOURCE_PIDNS,
+	CIDREG_SOURCE_UID,
+	CIDREG_SOURCE_USERNS,
+	CIDREG_SOURCE_NET,
+};
 
-static inline unsigned long cidreg_event_source_ns(const void *ns)
+#define CIDREG_SOURCE_KIND 3UL
+
+struct pid_namespace;
+struct user_namespace;
+
+static inline unsigned long
+cidreg_event_source_pidns(const struct pid_namespace *ns)
 {
-	return (unsigned long)ns;
+	return (unsigned long)ns | CIDREG_SOURCE_PIDNS;
+}
+
+static inline unsigned long
+cidreg_event_source_userns(const struct user_namespace *ns)
+{
+	return (unsigned long)ns | CIDREG_SOURCE_USERNS;
 }
 
 static inline unsigned long cidreg_event_source_uid(kuid_t uid)
 {
-	return ((unsigned long)__kuid_val(uid) << 2) | 1;
+	return ((unsigned long)__kuid_val(uid) << 2) | CIDREG_SOURCE_UID;
 }
+
+#define CIDREG_SOURCE_HOST cidreg_event_source_uid(GLOBAL_ROOT_UID)
 
 /* The family's multicast groups: "events" and "netns-events". */
 enum { CIDREG_GROUP_EVENTS, CIDREG_GROUP_NETNS_EVENTS, CIDREG_EVENT_NGROUPS };

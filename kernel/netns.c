@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/nsproxy.h>
 #include <linux/cred.h>
@@ -27,6 +28,7 @@
 #include "netns.h"
 
 static unsigned int cidreg_net_id __read_mostly;
+static atomic64_t cidreg_net_cookie = ATOMIC64_INIT(0);
 /* struct cidreg_net.listened_node; RCU to read. */
 static LIST_HEAD(cidreg_listened);
 static DEFINE_SPINLOCK(cidreg_listened_lock);
@@ -162,6 +164,7 @@ static int __net_init cidreg_net_init(struct net *net)
 	cn->space.id = 0;
 	cn->net = net;
 	cn->listened = false;
+	cn->cookie = atomic64_inc_return(&cidreg_net_cookie);
 	if (net_eq(net, &init_net))
 		cidreg_net_listened(net);
 	return 0;

@@ -37,6 +37,9 @@ struct cidreg_space {
  * @listened_node: in the netns where a full view of events may listen
  *	(cidreg_net_listened()), if @listened.
  * @listened: whether it is.
+ * @cookie: a number no other netns had or will have since the module
+ *	loaded (an address is reused): what events.c keeps its rate limit
+ *	by.
  */
 struct cidreg_net {
 	struct list_head entries;
@@ -46,6 +49,7 @@ struct cidreg_net {
 	struct net *net;
 	struct list_head listened_node;
 	bool listened;
+	u64 cookie;
 };
 
 int cidreg_netns_init(void);

@@ -232,9 +232,9 @@ static unsigned long cidreg_charge_source(const struct cidreg_charge *c)
 {
 	switch (c->kind) {
 	case CIDREG_CHARGE_PIDNS:
-		return cidreg_event_source_ns(c->key.pidns);
+		return cidreg_event_source_pidns(c->key.pidns);
 	case CIDREG_CHARGE_USERNS:
-		return cidreg_event_source_ns(c->key.userns);
+		return cidreg_event_source_userns(c->key.userns);
 	case CIDREG_CHARGE_UID:
 		return cidreg_event_source_uid(c->key.uid);
 	default:
