@@ -130,8 +130,10 @@ check: deps
 # Every kernel of selftests/vm/kernels, not only those of `make check`,
 # and the long parts of host tests (CIDREG_LONG=1: deb_test's upgrade);
 # README.md's support matrix is then this run's, whatever its result.
-# It resumes (CIDREG_RESUME=1): a suite that passed at this commit is not
-# run again (scripts/check.sh), so a run cut short goes on where it was.
+# It resumes (CIDREG_RESUME=1): a suite that passed with the tracked files
+# as they are is not run again (scripts/check.sh), so a run cut short goes
+# on where it was, here or, with selftests/vm/passed/ committed, on
+# another machine.
 check-kernels:
 	scripts/deps.sh --arm64
 	CIDREG_RESUME=1 CIDREG_LONG=1 CHECK_KERNELS="$$(awk '!/^#/ && NF { print $$1 }' selftests/vm/kernels | paste -sd' ')" \

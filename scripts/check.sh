@@ -11,9 +11,12 @@
 #   CHECK_KERNELS="distro 7.3" picks other VM kernels, by their names in
 #   selftests/vm/kernels.
 #   CIDREG_RESUME=1 (make check-kernels) resumes: a suite (the host
-#   tests, or a kernel's) that passed at this commit, with no tracked
-#   file changed, is not run again. Results are kept per commit in
-#   build/check-kernels/COMMIT/; remove it to start over.
+#   tests, or a kernel's) that passed with every tracked file as it is
+#   now is not run again. Results are kept per content in
+#   selftests/vm/passed/KEY/ (KEY: a hash of every tracked file but that
+#   directory and README.md, whose matrix is made from them), a tracked
+#   directory: committed, they let a run on another machine, at the same
+#   content, go on where this one stopped. Remove it to start over.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
@@ -24,18 +27,24 @@ rm -rf "$results"
 mkdir -p $log "$results"
 
 archive=
+passed=selftests/vm/passed
 if [ "${CIDREG_RESUME:-0}" = 1 ] && git rev-parse HEAD >/dev/null 2>&1 &&
-	[ -z "$(git status --porcelain --untracked-files=no)" ]; then
-	archive=build/check-kernels/$(git rev-parse HEAD)
+	[ -z "$(git status --porcelain --untracked-files=no -- . ":!$passed" ':!README.md')" ]; then
+	key=$(git ls-tree -r HEAD | grep -v -e "	$passed/" -e '	README.md$' |
+		sha1sum | cut -c1-16)
+	archive=$passed/$key
+	# What passed at other content proves nothing now.
+	find "$passed" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} + 2>/dev/null
 	mkdir -p "$archive"
+	echo "check: results are kept in $archive (commit it to resume elsewhere)"
 fi
-passed_before() { # NAME: it passed at this commit; its result is used
+passed_before() { # NAME: it passed at this content; its result is used
 	[ -n "$archive" ] && [ -f "$archive/$1.json" ] &&
 		scripts/results.py total "$archive/$1.json" >/dev/null 2>&1 &&
 		cp "$archive/$1.json" "$results/$1.json" || return 1
-	echo "== $1: passed at this commit already ($archive/$1.json), not run again"
+	echo "== $1: passed at this content already ($archive/$1.json), not run again"
 }
-keep() { # NAME: a passing result is kept for the next run at this commit
+keep() { # NAME: a passing result is kept for the next run at this content
 	[ -z "$archive" ] || ! scripts/results.py total "$results/$1.json" >/dev/null 2>&1 ||
 		cp "$results/$1.json" "$archive/"
 }
