@@ -113,7 +113,11 @@ t_qemu_under_a_lease() {
 t_stats_config() {
 	reset
 	cidctl -j stats | json "'entries' in j and set(j['ops'])=={'set-cid','connect','accept','bind-cid','bind-port'}"
+	c0=$(cidctl -j stats | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["config_changes"])')
 	cidctl config mode audit strict yes protected-ports 22,8080 quota 9
+	# Every figure: one more change of the settings.
+	cidctl -j stats | json "int(j['config_changes'])==$c0+1 and 'events_dropped' in j"
+	cidctl stats | grep -qE '^events dropped: [0-9]+$'
 	cidctl -j config | json "j=={'mode':'audit','strict':True,'cid_min':3,'cid_max':4294967294,'quota':9,'protected_ports':[22,8080]}"
 	grep -qx audit /sys/module/vsock_cidreg/parameters/mode
 	cidctl config | grep -qE '^protected-ports +22,8080$'
@@ -611,9 +615,18 @@ t_agent_events_poll_loop() {
 	reset
 }
 
+# A binary built against libcidreg at LIBCIDREG_0.2 (selftests/abi/),
+# its structs without their size, against today's library and the module.
+t_old_binary() {
+	reset
+	LD_LIBRARY_PATH=$repo/build/tools "$repo/build/selftests/client-0.2" module
+	cidctl -j list | json "j==[]"
+	reset
+}
+
 modprobe vhost_vsock
 echo "TAP version 13"
-echo "1..25"
+echo "1..26"
 tap_fn status_reports_the_loaded_module t_status_loaded
 tap_fn status_without_the_module_says_how_to_load_it t_status_unloaded
 tap_fn reserve_and_show_json_match_the_registry t_reserve_show_json
@@ -639,5 +652,6 @@ tap_fn batch_runs_lines_and_stops_at_the_first_failure t_batch
 tap_fn arguments_are_checked_before_the_module_and_n_runs_in_a_netns t_args_before_the_module_and_in_netns
 tap_fn a_config_changed_event_carries_every_setting t_monitor_config_changed
 tap_fn an_agent_runs_requests_and_events_from_one_poll_loop t_agent_events_poll_loop
+tap_fn a_binary_built_against_libcidreg_0_2_still_runs t_old_binary
 reset >/dev/null 2>&1
 [ "$fails" -eq 0 ]

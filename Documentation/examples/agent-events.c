@@ -33,9 +33,9 @@ static int print_event(const struct cidreg_event *ev, void *arg)
 /* One request line: "NETNS_PATH CID LABEL". */
 static void request(struct cidreg *h, char *line)
 {
-	struct cidreg_reserve_req req = {
+	struct cidreg_reserve_req req = CIDREG_INIT(cidreg_reserve_req,
 		.persistent = true, .use_netns = true,
-	};
+	);
 	char *path = strtok(line, " \n"), *cid = strtok(NULL, " \n");
 	uint32_t got;
 	int err;

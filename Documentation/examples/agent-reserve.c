@@ -18,13 +18,13 @@
 static int reserve_for_pod(const char *netns_path, uint32_t want,
 			   const char *label)
 {
-	struct cidreg_reserve_req req = {
+	struct cidreg_reserve_req req = CIDREG_INIT(cidreg_reserve_req,
 		.cid = want,
 		.any = want == 0,	/* any in the module's range */
 		.persistent = true,	/* outlive this process */
 		.use_netns = true,
 		.label = label,
-	};
+	);
 	struct cidreg *h;
 	uint32_t cid;
 	int err;

@@ -324,12 +324,12 @@ static void event(const void *e)
 TEST(entry_output)
 {
 	struct cidreg_entry e = {
-		.cid = 3500, .kind = CIDREG_LEASE, .own = true, .netns_ino = 4026531840ULL,
+		.size = sizeof(e), .cid = 3500, .kind = CIDREG_LEASE, .own = true, .netns_ino = 4026531840ULL,
 		.creator_pid = 12, .creator_uid = 0,
 		.ctime_ns = 1764000000123456789ULL, .comm = "k\xc3\xa9\n\x1b",
 		.label = "a\"b\\c",
 	};
-	struct cidreg_entry hidden = { .cid = 7, .hidden = true, .attached = true };
+	struct cidreg_entry hidden = { .size = sizeof(hidden), .cid = 7, .hidden = true, .attached = true };
 
 	/* ctime_ns a string; UTF-8 kept, controls \u00XX. */
 	EXPECT_STREQ("{\"cid\":3500,\"kind\":\"lease\",\"own\":true,\"attached\":false,"
@@ -352,14 +352,22 @@ TEST(entry_output)
 
 TEST(stats_config_event_output)
 {
-	struct cidreg_stats st = { .entries = 2, .denied = { [1] = 3 } };
-	struct cidreg_config c = { .mode = 1, .strict = true, .cid_min = 3,
+	struct cidreg_stats st = { .size = sizeof(st), .entries = 2,
+				   .denied = { [1] = 3 } };
+	struct cidreg_config c = { .size = sizeof(c), .mode = 1, .strict = true, .cid_min = 3,
 				   .cid_max = 9, .quota = 4, .nports = 2,
 				   .ports = { 22, 80 } };
 	struct cidreg_event ev = { .event = 7, .cid = 9, .op = 1, .port = 5,
 				   .mode = 1, .netns_ino = 8, .pid = 3,
 				   .comm = "socat", .label = "pod \"a\"" };
 
+	/* Every figure: the settings' changes, the events not sent. */
+	st.config_changes = 4;
+	st.events_dropped = 21;
+	EXPECT_NE(NULL, strstr(capture(stats, &st, false),
+			       "\nconfig changes: 4\nevents dropped: 21\n"));
+	EXPECT_NE(NULL, strstr(capture(stats, &st, true),
+			       "}},\"config_changes\":\"4\",\"events_dropped\":\"21\"}"));
 	/* Counters of 64 bits: strings. */
 	EXPECT_EQ(capture(stats, &st, true),
 		  strstr(capture(stats, &st, true),
@@ -374,10 +382,15 @@ TEST(stats_config_event_output)
 	EXPECT_NE(NULL, strstr(capture(config, &c, false), "protected-ports  none\n"));
 	EXPECT_STREQ("would-be-denied cid 9 netns 8 pid 3 comm socat label \"pod \\\"a\\\"\" op connect port 5\n",
 		     capture(event, &ev, false));
+	/* 7.0+: in the space of a netns in local mode. */
+	ev.local = true;
+	EXPECT_NE(NULL, strstr(capture(event, &ev, false), " netns 8 space local pid 3 "));
+	ev.local = false;
 	/* A change of the settings names the mode, not a CID. */
 	ev = (struct cidreg_event){ .event = 8, .mode = 2, .netns_ino = 8,
 				    .pid = 3, .comm = "cidctl",
-				    .config = { .mode = 2, .cid_min = 3,
+				    .config = { .size = sizeof(ev.config),
+						.mode = 2, .cid_min = 3,
 						.cid_max = 9, .quota = 4 },
 				    .config_mask = CIDREG_CONFIG_MODE };
 	EXPECT_STREQ("config-changed mode enforce netns 8 pid 3 comm cidctl\n",
@@ -400,7 +413,7 @@ TEST(settings_table_round_trips)
 		"audit", "yes", "1000", "1999", "8", "22,1024",
 	};
 	const struct cidreg_setting *st;
-	struct cidreg_config c = {};
+	struct cidreg_config c = CIDREG_INIT(cidreg_config);
 	char buf[128];
 	unsigned int i;
 
@@ -418,6 +431,48 @@ TEST(settings_table_round_trips)
 	EXPECT_EQ(-EINVAL, cidreg_setting_parse(cidreg_setting_find("protected-ports"),
 						"5,x", &c));
 	EXPECT_EQ(2U, c.nports);
+}
+
+/*
+ * The structs carry their size: one smaller than the library's first
+ * version is refused, one larger is taken if what the library does not
+ * know of it is zero (and refused with E2BIG if not), each before the
+ * handle is used; a struct the library fills is zeroed past its own.
+ */
+TEST(structs_carry_their_size)
+{
+	struct {
+		struct cidreg_reserve_req r;
+		uint64_t later;
+	} big = { .r = { .size = sizeof(big), .cid = 5 } };
+	struct {
+		struct cidreg_config c;
+		uint64_t later;
+	} bigc = { .c = { .size = sizeof(bigc) }, .later = ~0ULL };
+	struct cidreg_config c = CIDREG_INIT(cidreg_config), small = c;
+	const struct cidreg_setting *q = cidreg_setting_find("quota");
+	char buf[32];
+	uint32_t cid;
+
+	small.size = offsetof(struct cidreg_config, ports);
+	EXPECT_EQ(-EINVAL, cidreg_setting_parse(cidreg_setting_find(
+			"protected-ports"), "22", &small));
+	EXPECT_EQ(0, cidreg_setting_parse(q, "7", &small));
+	EXPECT_EQ(-EINVAL, cidreg_setting_format(cidreg_setting_find(
+			"protected-ports"), &small, buf, sizeof(buf)));
+	EXPECT_EQ(0, cidreg_setting_parse(q, "9", &bigc.c));
+	EXPECT_EQ(9U, bigc.c.quota);
+	small.size = 4;
+	EXPECT_EQ(-EINVAL, cidreg_reserve(NULL, (void *)&small, &cid));
+	big.later = 1;
+	EXPECT_EQ(-E2BIG, cidreg_reserve(NULL, &big.r, &cid));
+	EXPECT_EQ(-E2BIG, cidreg_set_config(NULL, &bigc.c, CIDREG_CONFIG_QUOTA));
+	c.size = sizeof(c) - 1;
+	EXPECT_EQ(-EINVAL, cidreg_get_config(NULL, &c));
+	EXPECT_EQ(-EINVAL, cidreg_stats(NULL, (void *)&small));
+	EXPECT_TRUE(CIDREG_HAS(&bigc.c, ports));
+	c.size = offsetof(struct cidreg_config, quota);
+	EXPECT_FALSE(CIDREG_HAS(&c, quota));
 }
 
 static char *complete(const char *line)

@@ -62,6 +62,9 @@ installed_there() {
 	[ -e /usr/share/doc/cidctl/admin-guide.md.gz ]
 	[ -e /usr/share/doc/cidctl/enforcement.md.gz ]
 	ls /usr/share/doc/libcidreg-dev/examples/agent-events.c*
+	# cidctl runs on libcidreg0, of its own version.
+	objdump -p /usr/bin/cidctl | grep -q 'NEEDED  *libcidreg\.so\.0$'
+	dpkg-query -W -f='${Depends}\n' cidctl | grep -q "libcidreg0 (= $version)"
 	# cidreg.h needs no libnl header: pkg-config passes on none.
 	[ "$(pkg-config --cflags libcidreg)" = "" ] ||
 		[ "$(pkg-config --cflags libcidreg)" = "-I/usr/include" ]
@@ -144,7 +147,7 @@ links_with_pkg_config_without_ldconfig() {
 		{
 			struct cidreg *h;
 			uint32_t cid;
-			struct cidreg_reserve_req req = { .any = true };
+			struct cidreg_reserve_req req = CIDREG_INIT(cidreg_reserve_req, .any = true);
 			int err = cidreg_open(&h);
 
 			if (!err)

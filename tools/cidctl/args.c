@@ -350,6 +350,7 @@ int cidctl_parse(int argc, char **argv, struct cidctl_args *a, char *err,
 	int i, r;
 
 	memset(a, 0, sizeof(*a));
+	a->config.size = sizeof(a->config);
 	for (i = 0; i < argc; i++) {
 		const char *s = argv[i];
 
@@ -434,7 +435,7 @@ int cidctl_split(char *line, char **argv, int max)
 static int settings_line(struct cidctl_settings *s, char **argv, int n,
 			 char *err, int errlen)
 {
-	struct cidctl_args a = {};
+	struct cidctl_args a = { .config = CIDREG_INIT(cidreg_config) };
 	char msg[200];
 
 	if (n < 0 || n > 2)
@@ -469,6 +470,7 @@ int cidctl_settings_read(FILE *f, const char *name, struct cidctl_settings *s,
 	int n, lineno = 0, rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->config.size = sizeof(s->config);
 	errno = 0;
 	while (!rc && getline(&line, &size, f) >= 0) {
 		lineno++;

@@ -184,14 +184,14 @@ static int run_command(struct cidctl_ctx *c, uint32_t cid)
 static int cmd_reserve(struct cidctl_ctx *c)
 {
 	const struct cidctl_args *a = c->a;
-	struct cidreg_reserve_req r = {
+	struct cidreg_reserve_req r = CIDREG_INIT(cidreg_reserve_req,
 		.cid = a->cid, .any = !a->has_cid, .lowest = a->lowest,
 		.cid_min = a->range.min, .cid_max = a->range.max,
 		/* Without a COMMAND the lease would end as cidctl exits. */
 		.persistent = a->persistent || !a->command,
 		.netns_fd = c->nsfd, .use_netns = c->nsfd >= 0,
 		.label = a->label,
-	};
+	);
 	char what[32] = "reserve";
 	struct cidreg *h;
 	uint32_t cid;
@@ -263,7 +263,7 @@ static int check_release(struct cidctl_args *a, char *err, int errlen)
 static int cmd_show(struct cidctl_ctx *c)
 {
 	const struct cidctl_args *a = c->a;
-	struct cidreg_entry e;
+	struct cidreg_entry e = CIDREG_INIT(cidreg_entry);
 	struct cidreg *h;
 	char what[32];
 	int err;
@@ -421,16 +421,14 @@ static int prometheus(struct cidreg *h, const struct cidctl_cmd *self)
 {
 	static const char *const verdicts[] = { "allowed", "denied", "audited" };
 	struct ino_list l = {};
-	struct cidreg_config c;
-	struct cidreg_stats st;
-	uint64_t dropped, *v;
+	struct cidreg_config c = CIDREG_INIT(cidreg_config);
+	struct cidreg_stats st = CIDREG_INIT(cidreg_stats);
+	uint64_t *v;
 	unsigned int op, i;
 	size_t j, k;
 	int err;
 
 	err = cidreg_stats(h, &st);
-	if (!err)
-		err = cidreg_events_dropped(h, &dropped);
 	if (!err)
 		err = cidreg_get_config(h, &c);
 	if (!err)
@@ -461,8 +459,11 @@ static int prometheus(struct cidreg *h, const struct cidctl_cmd *self)
 		}
 	}
 	METRIC("events_dropped_total", "counter",
-	       "Events not sent since the module loaded: denials over the rate limit of their netns.");
-	printf("vsock_cidreg_events_dropped_total %" PRIu64 "\n", dropped);
+	       "Events not sent since the module loaded: over the rate limit of their source (a pod), or past a full queue.");
+	printf("vsock_cidreg_events_dropped_total %" PRIu64 "\n", st.events_dropped);
+	METRIC("config_changes_total", "counter",
+	       "Changes of the settings since the module loaded.");
+	printf("vsock_cidreg_config_changes_total %" PRIu64 "\n", st.config_changes);
 	METRIC("mode", "gauge", "The enforcement mode: 1 for the one in effect.");
 	for (i = 0; i < 3; i++)
 		printf("vsock_cidreg_mode{mode=\"%s\"} %d\n", cidreg_mode_name(i),
@@ -474,7 +475,7 @@ static int prometheus(struct cidreg *h, const struct cidctl_cmd *self)
 
 static int cmd_stats(struct cidctl_ctx *c)
 {
-	struct cidreg_stats st;
+	struct cidreg_stats st = CIDREG_INIT(cidreg_stats);
 	struct cidreg *h;
 	int err;
 
@@ -499,7 +500,7 @@ static int check_stats(struct cidctl_args *a, char *err, int errlen)
 static int cmd_config(struct cidctl_ctx *c)
 {
 	const struct cidctl_args *a = c->a;
-	struct cidreg_config conf = {};
+	struct cidreg_config conf = CIDREG_INIT(cidreg_config);
 	struct cidreg *h;
 	int err;
 
@@ -702,8 +703,8 @@ static int cmd_status(struct cidctl_ctx *c)
 	char *state = read_line(MODULE_DIR "/initstate");
 	char *version = read_line(MODULE_DIR "/version");
 	bool loaded = state && !strcmp(state, "live"), inst, have = false;
-	struct cidreg_config conf = {};
-	struct cidreg_stats st = {};
+	struct cidreg_config conf = CIDREG_INIT(cidreg_config);
+	struct cidreg_stats st = CIDREG_INIT(cidreg_stats);
 	char path[4096];
 
 	/* The handle if it opens: status says why not itself. */

@@ -75,6 +75,10 @@ void cidctl_stats_print(const struct cidreg_stats *st)
 		pr_close_obj();
 	}
 	pr_close_obj();
+	pr_u64("config_changes", "config changes: %" PRIu64 "\n",
+	       st->config_changes);
+	pr_u64("events_dropped", "events dropped: %" PRIu64 "\n",
+	       st->events_dropped);
 	pr_close_obj();
 }
 
@@ -170,6 +174,9 @@ void cidctl_event_print(const struct cidreg_event *ev, bool ts)
 		pr_u32("cid", " cid %u", ev->cid);
 	if (ev->netns_ino)	/* hidden from a listener of one netns */
 		pr_num("netns", " netns %" PRIu64, ev->netns_ino);
+	/* In the space of a netns in vsock's local mode (7.0+). */
+	if (ev->local)
+		pr_str("space", " space %s", "local");
 	if (ev->pid)	/* sent to a full view alone */
 		pr_u32("pid", " pid %u", ev->pid);
 	pr_str("comm", " comm %s", ev->comm);

@@ -142,11 +142,57 @@ static int ioc(struct cidreg *h, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) ? -errno : 0;
 }
 
-int cidreg_reserve(struct cidreg *h, const struct cidreg_reserve_req *req,
-		   uint32_t *cid)
+/*
+ * The caller's struct @u (its size first) as the library's own @k of
+ * @ksize bytes: what the caller's size covers, zero past it. -EINVAL if
+ * smaller than @ksize (every struct is at its first version), -E2BIG if it
+ * sets bytes past @ksize (fields this library does not know).
+ */
+static int struct_in(void *k, size_t ksize, const void *u)
+{
+	size_t usize = *(const size_t *)u, i;
+
+	if (usize < ksize)
+		return -EINVAL;
+	for (i = ksize; i < usize; i++)
+		if (((const unsigned char *)u)[i])
+			return -E2BIG;
+	memcpy(k, u, ksize);
+	*(size_t *)k = ksize;
+	return 0;
+}
+
+/* A struct to fill: -EINVAL if smaller than the library's @ksize. */
+static int struct_out_check(const void *u, size_t ksize)
+{
+	return *(const size_t *)u < ksize ? -EINVAL : 0;
+}
+
+/* The library's @k (@ksize bytes) into the caller's @u: zero past @ksize. */
+static void struct_out(void *u, const void *k, size_t ksize)
+{
+	size_t usize = *(size_t *)u;
+
+	memcpy((char *)u + sizeof(size_t), (const char *)k + sizeof(size_t),
+	       ksize - sizeof(size_t));
+	memset((char *)u + ksize, 0, usize - ksize);
+}
+
+/*
+ * Functions whose structs began with their size in LIBCIDREG_0.3 are
+ * defined as NAME_3 and exported as NAME@@LIBCIDREG_0.3 (a static link
+ * takes that for NAME too); compat.c keeps their older versions.
+ */
+__asm__(".symver cidreg_reserve_3, cidreg_reserve@@LIBCIDREG_0.3");
+int cidreg_reserve_3(struct cidreg *h, const struct cidreg_reserve_req *ureq,
+		     uint32_t *cid)
 {
 	struct vsock_cidreg_reserve r = { .size = sizeof(r) };
-	int err;
+	struct cidreg_reserve_req rq, *req = &rq;
+	int err = struct_in(&rq, sizeof(rq), ureq);
+
+	if (err)
+		return err;
 
 	if (req->any) {
 		r.flags |= VSOCK_CIDREG_RESERVE_ANY;
@@ -213,6 +259,7 @@ static void entry_from_ioctl(struct cidreg_entry *e,
 			     const struct vsock_cidreg_entry *q)
 {
 	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
 	e->cid = q->cid;
 	e->kind = q->kind;
 	e->hidden = q->info & VSOCK_CIDREG_INFO_HIDDEN;
@@ -231,14 +278,20 @@ static void entry_from_ioctl(struct cidreg_entry *e,
 }
 
 /* Through the device: the same view as netlink, without needing it. */
-int cidreg_show(struct cidreg *h, uint32_t cid, struct cidreg_entry *e)
+__asm__(".symver cidreg_show_3, cidreg_show@@LIBCIDREG_0.3");
+int cidreg_show_3(struct cidreg *h, uint32_t cid, struct cidreg_entry *ue)
 {
 	struct vsock_cidreg_entry q = { .size = sizeof(q), .cid = cid };
-	int err = ioc(h, VSOCK_CIDREG_IOC_QUERY, &q);
+	struct cidreg_entry e;
+	int err = struct_out_check(ue, sizeof(e));
 
 	if (!err)
-		entry_from_ioctl(e, &q);
-	return err;
+		err = ioc(h, VSOCK_CIDREG_IOC_QUERY, &q);
+	if (err)
+		return err;
+	entry_from_ioctl(&e, &q);
+	struct_out(ue, &e, sizeof(e));
+	return 0;
 }
 
 /* Netlink */
@@ -387,6 +440,7 @@ static int parse_entry(struct nl_msg *m, void *arg)
 	uint32_t info = 0;
 
 	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
 	if (attrs(m, a))
 		return -EPROTO;
 	U32(info, VSOCK_CIDREG_A_INFO);
@@ -422,8 +476,9 @@ static int parse_list(struct nl_msg *m, void *arg)
 	return err ? err : l->cb(&e, l->arg);
 }
 
-int cidreg_list(struct cidreg *h, int netns_fd,
-		int (*cb)(const struct cidreg_entry *e, void *arg), void *arg)
+__asm__(".symver cidreg_list_3, cidreg_list@@LIBCIDREG_0.3");
+int cidreg_list_3(struct cidreg *h, int netns_fd,
+		  int (*cb)(const struct cidreg_entry *e, void *arg), void *arg)
 {
 	struct list_ctx l = { .cb = cb, .arg = arg };
 	struct nl_msg *m;
@@ -454,6 +509,16 @@ static int parse_stats(struct nl_msg *m, void *arg)
 			st->entries = nla_get_u32(attr);
 			continue;
 		}
+		if (nla_type(attr) == VSOCK_CIDREG_A_CONFIG_CHANGES &&
+		    nla_len(attr) >= (int)sizeof(uint64_t)) {
+			st->config_changes = nla_get_u64(attr);
+			continue;
+		}
+		if (nla_type(attr) == VSOCK_CIDREG_A_EVENTS_DROPPED &&
+		    nla_len(attr) >= (int)sizeof(uint64_t)) {
+			st->events_dropped = nla_get_u64(attr);
+			continue;
+		}
 		if (nla_type(attr) != VSOCK_CIDREG_A_OP_STATS ||
 		    nla_parse_nested(a, VSOCK_CIDREG_A_MAX, attr, policy) < 0 ||
 		    !a[VSOCK_CIDREG_A_OP])
@@ -468,15 +533,20 @@ static int parse_stats(struct nl_msg *m, void *arg)
 	return 0;
 }
 
-int cidreg_stats(struct cidreg *h, struct cidreg_stats *st)
+__asm__(".symver cidreg_stats_3, cidreg_stats@@LIBCIDREG_0.3");
+int cidreg_stats_3(struct cidreg *h, struct cidreg_stats *ust)
 {
-	int err = nl_check(h);
+	struct cidreg_stats st = { .size = sizeof(st) };
+	int err = struct_out_check(ust, sizeof(st));
 
-	if (err)
-		return err;
-	memset(st, 0, sizeof(*st));
-	return nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_STATS, 0),
-		       parse_stats, st);
+	if (!err)
+		err = nl_check(h);
+	if (!err)
+		err = nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_STATS, 0),
+			      parse_stats, &st);
+	if (!err)
+		struct_out(ust, &st, sizeof(st));
+	return err;
 }
 
 static int parse_dropped(struct nl_msg *m, void *arg)
@@ -531,12 +601,14 @@ static const struct cidreg_setting settings[] = {
 		PROTECTED_PORTS, nports),
 };
 
-const struct cidreg_setting *cidreg_setting(unsigned int i)
+__asm__(".symver cidreg_setting_3, cidreg_setting@@LIBCIDREG_0.3");
+const struct cidreg_setting *cidreg_setting_3(unsigned int i)
 {
 	return i < sizeof(settings) / sizeof(settings[0]) ? &settings[i] : NULL;
 }
 
-const struct cidreg_setting *cidreg_setting_find(const char *name)
+__asm__(".symver cidreg_setting_find_3, cidreg_setting_find@@LIBCIDREG_0.3");
+const struct cidreg_setting *cidreg_setting_find_3(const char *name)
 {
 	const struct cidreg_setting *s;
 	unsigned int i;
@@ -548,6 +620,19 @@ const struct cidreg_setting *cidreg_setting_find(const char *name)
 }
 
 #define FIELD(c, s, type) ((type *)((char *)(c) + (s)->offset))
+
+/* Whether @c, a caller's, is large enough to hold the setting @s. */
+static bool setting_fits(const struct cidreg_setting *s,
+			 const struct cidreg_config *c)
+{
+	size_t end = s->offset + sizeof(uint32_t);
+
+	if (s->type == CIDREG_SETTING_BOOL)
+		end = s->offset + sizeof(bool);
+	else if (s->type == CIDREG_SETTING_PORTS)
+		end = offsetof(struct cidreg_config, ports) + sizeof(c->ports);
+	return c->size >= end;
+}
 
 static int parse_u32(const char *text, uint32_t *v)
 {
@@ -591,13 +676,16 @@ static int parse_ports(const char *text, struct cidreg_config *c)
 	return 0;
 }
 
-int cidreg_setting_parse(const struct cidreg_setting *s, const char *text,
-			 struct cidreg_config *c)
+__asm__(".symver cidreg_setting_parse_3, cidreg_setting_parse@@LIBCIDREG_0.3");
+int cidreg_setting_parse_3(const struct cidreg_setting *s, const char *text,
+			   struct cidreg_config *c)
 {
 	static const char * const yes[] = { "yes", "on", "1", "Y", "true" };
 	static const char * const no[] = { "no", "off", "0", "N", "false" };
 	unsigned int i;
 
+	if (!setting_fits(s, c))
+		return -EINVAL;
 	switch (s->type) {
 	case CIDREG_SETTING_CHOICE:
 		for (i = 0; i < s->nchoices; i++) {
@@ -623,13 +711,16 @@ int cidreg_setting_parse(const struct cidreg_setting *s, const char *text,
 	return -EINVAL;
 }
 
-int cidreg_setting_format(const struct cidreg_setting *s,
-			  const struct cidreg_config *c, char *buf,
-			  size_t size)
+__asm__(".symver cidreg_setting_format_3, cidreg_setting_format@@LIBCIDREG_0.3");
+int cidreg_setting_format_3(const struct cidreg_setting *s,
+			    const struct cidreg_config *c, char *buf,
+			    size_t size)
 {
 	uint32_t v, i;
 	int n = 0;
 
+	if (!setting_fits(s, c))
+		return -EINVAL;
 	switch (s->type) {
 	case CIDREG_SETTING_CHOICE:
 		v = *FIELD(c, s, const uint32_t);
@@ -653,14 +744,16 @@ int cidreg_setting_format(const struct cidreg_setting *s,
 	return snprintf(buf, size, "unknown");
 }
 
-void cidreg_setting_copy(struct cidreg_config *to,
-			 const struct cidreg_config *from, unsigned int mask)
+__asm__(".symver cidreg_setting_copy_3, cidreg_setting_copy@@LIBCIDREG_0.3");
+void cidreg_setting_copy_3(struct cidreg_config *to,
+			   const struct cidreg_config *from, unsigned int mask)
 {
 	const struct cidreg_setting *s;
 	unsigned int i;
 
 	for (i = 0; (s = cidreg_setting(i)); i++) {
-		if (!(mask & s->bit))
+		if (!(mask & s->bit) || !setting_fits(s, to) ||
+		    !setting_fits(s, from))
 			continue;
 		switch (s->type) {
 		case CIDREG_SETTING_BOOL:
@@ -718,29 +811,40 @@ static int parse_config(struct nl_msg *m, void *arg)
 	unsigned int mask;
 
 	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
 	if (attrs(m, a))
 		return -EPROTO;
 	return config_from(a, c, &mask);
 }
 
-int cidreg_get_config(struct cidreg *h, struct cidreg_config *c)
+__asm__(".symver cidreg_get_config_3, cidreg_get_config@@LIBCIDREG_0.3");
+int cidreg_get_config_3(struct cidreg *h, struct cidreg_config *uc)
 {
-	int err = nl_check(h);
+	struct cidreg_config c;
+	int err = struct_out_check(uc, sizeof(c));
 
-	if (err)
-		return err;
-	return nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_CONFIG, 0),
-		       parse_config, c);
+	if (!err)
+		err = nl_check(h);
+	if (!err)
+		err = nl_call(h, nl_new(h, VSOCK_CIDREG_CMD_GET_CONFIG, 0),
+			      parse_config, &c);
+	if (!err)
+		struct_out(uc, &c, sizeof(c));
+	return err;
 }
 
-int cidreg_set_config(struct cidreg *h, const struct cidreg_config *c,
-		      unsigned int mask)
+__asm__(".symver cidreg_set_config_3, cidreg_set_config@@LIBCIDREG_0.3");
+int cidreg_set_config_3(struct cidreg *h, const struct cidreg_config *uc,
+		        unsigned int mask)
 {
 	const struct cidreg_setting *s;
+	struct cidreg_config kc, *c = &kc;
 	struct nl_msg *m;
 	unsigned int i;
-	int err = nl_check(h);
+	int err = struct_in(&kc, sizeof(kc), uc);
 
+	if (!err)
+		err = nl_check(h);
 	if (err)
 		return err;
 	m = nl_new(h, VSOCK_CIDREG_CMD_SET_CONFIG, 0);
@@ -789,8 +893,10 @@ static int monitor_valid(struct nl_msg *m, void *arg)
 {
 	struct monitor_ctx *mc = arg;
 	struct nlattr *a[VSOCK_CIDREG_A_MAX + 1];
-	struct cidreg_event ev = {};
+	struct cidreg_event ev = { .size = sizeof(ev) };
+	uint32_t info = 0;
 
+	ev.config.size = sizeof(ev.config);
 	if (attrs(m, a))
 		return NL_SKIP;
 	U32(ev.event, VSOCK_CIDREG_A_EVENT);
@@ -805,6 +911,8 @@ static int monitor_valid(struct nl_msg *m, void *arg)
 	U64(ev.to_netns_ino, VSOCK_CIDREG_A_TO_NETNS_INO);
 	U32(ev.rule, VSOCK_CIDREG_A_RULE);
 	U64(ev.dropped, VSOCK_CIDREG_A_DROPPED);
+	U32(info, VSOCK_CIDREG_A_INFO);
+	ev.local = info & VSOCK_CIDREG_INFO_LOCAL;
 	put_str(ev.comm, sizeof(ev.comm), a[VSOCK_CIDREG_A_COMM]);
 	put_str(ev.label, sizeof(ev.label), a[VSOCK_CIDREG_A_LABEL]);
 	if (ev.event == VSOCK_CIDREG_EVENT_CONFIG_CHANGED &&
@@ -894,9 +1002,10 @@ static int events_ready(struct cidreg *h, struct monitor_ctx *mc)
 	return 0;
 }
 
-int cidreg_events_read(struct cidreg *h,
-		       int (*cb)(const struct cidreg_event *ev, void *arg),
-		       void *arg)
+__asm__(".symver cidreg_events_read_3, cidreg_events_read@@LIBCIDREG_0.3");
+int cidreg_events_read_3(struct cidreg *h,
+		         int (*cb)(const struct cidreg_event *ev, void *arg),
+		         void *arg)
 {
 	struct monitor_ctx mc = { .cb = cb, .arg = arg };
 	int err;
@@ -909,9 +1018,10 @@ int cidreg_events_read(struct cidreg *h,
 	return err ? err : mc.count;
 }
 
-int cidreg_monitor(struct cidreg *h,
-		   int (*cb)(const struct cidreg_event *ev, void *arg),
-		   void *arg)
+__asm__(".symver cidreg_monitor_3, cidreg_monitor@@LIBCIDREG_0.3");
+int cidreg_monitor_3(struct cidreg *h,
+		     int (*cb)(const struct cidreg_event *ev, void *arg),
+		     void *arg)
 {
 	struct monitor_ctx mc = { .cb = cb, .arg = arg };
 	struct pollfd p = { .events = POLLIN };

@@ -11,6 +11,17 @@
  * negative errno on failure; cidreg_strerror() turns it into a message
  * and cidreg_hint() into what to do. Not thread-safe per handle; use one
  * handle per thread.
+ *
+ * Structs grow without breaking their callers: each starts with its size,
+ * as the kernel's own extensible structs do. A caller sets it to the
+ * sizeof() it was built with (CIDREG_INIT()); the library reads and
+ * writes no byte past it, refuses a struct smaller than its first version
+ * (-EINVAL) and one that sets fields the library does not know (bytes past
+ * its own size not zero: -E2BIG), and zeroes what it does not know of a
+ * struct it fills. A struct the library hands over (an entry of
+ * cidreg_list(), an event) carries the library's size: CIDREG_HAS() says
+ * whether it has a field. Binaries built before the size (LIBCIDREG_0,
+ * LIBCIDREG_0.2) get the structs they were built with.
  */
 #ifndef CIDREG_H
 #define CIDREG_H
@@ -25,12 +36,20 @@ extern "C" {
 
 struct cidreg;
 
+/* A struct of this library, its size set: struct T v = CIDREG_INIT(T). */
+#define CIDREG_INIT(type, ...) \
+	((struct type){ .size = sizeof(struct type), __VA_ARGS__ })
+/* Whether *@p, a struct the library filled, has @field. */
+#define CIDREG_HAS(p, field) \
+	((p)->size >= offsetof(__typeof__(*(p)), field) + sizeof((p)->field))
+
 /* Opens the device (read-write) and the netlink family, each if it can. */
 int cidreg_open(struct cidreg **h);
 void cidreg_close(struct cidreg *h);
 
-/* What to reserve. Zero-initialise, then set what you need. */
+/* What to reserve. CIDREG_INIT(), then set what you need. */
 struct cidreg_reserve_req {
+	size_t size;
 	uint32_t cid;		/* a given CID, unless any */
 	bool any;		/* any free CID in [cid_min, cid_max] */
 	bool lowest;		/* with any: the lowest free, not random */
@@ -58,6 +77,7 @@ int cidreg_transfer(struct cidreg *h, uint32_t cid, int netns_fd,
 enum cidreg_kind { CIDREG_LEASE = 1, CIDREG_PERSISTENT = 2, CIDREG_ADOPTED = 3 };
 
 struct cidreg_entry {
+	size_t size;
 	uint32_t cid;
 	uint32_t kind;		/* enum cidreg_kind; 0 if hidden */
 	bool hidden;		/* another netns's: details withheld */
@@ -79,8 +99,11 @@ int cidreg_list(struct cidreg *h, int netns_fd,
 #define CIDREG_OPS 5	/* set-cid, connect, accept, bind-cid, bind-port */
 
 struct cidreg_stats {
+	size_t size;
 	uint32_t entries;
 	uint64_t allowed[CIDREG_OPS], denied[CIDREG_OPS], audited[CIDREG_OPS];
+	uint64_t config_changes;	/* changes of the settings since loaded */
+	uint64_t events_dropped;	/* events not sent (rate limit, full queue) */
 };
 
 int cidreg_stats(struct cidreg *h, struct cidreg_stats *st);
@@ -89,6 +112,7 @@ int cidreg_events_dropped(struct cidreg *h, uint64_t *dropped);
 const char *cidreg_op_name(unsigned int op);
 
 struct cidreg_config {
+	size_t size;
 	uint32_t mode;		/* 0 off, 1 audit, 2 enforce */
 	bool strict;
 	uint32_t cid_min, cid_max, quota;
@@ -139,7 +163,10 @@ struct cidreg_setting {
 const struct cidreg_setting *cidreg_setting(unsigned int i);
 /* The setting named @name (its name or its JSON name), or NULL. */
 const struct cidreg_setting *cidreg_setting_find(const char *name);
-/* Reads @text into the setting's field of @c: 0, or -EINVAL. */
+/*
+ * Reads @text into the setting's field of @c: 0, or -EINVAL (also when @c
+ * is too small to have that field).
+ */
 int cidreg_setting_parse(const struct cidreg_setting *s, const char *text,
 			 struct cidreg_config *c);
 /*
@@ -157,6 +184,7 @@ void cidreg_setting_copy(struct cidreg_config *to,
 int cidreg_trust(struct cidreg *h, int netns_fd, bool trust);
 
 struct cidreg_event {
+	size_t size;
 	uint32_t event;		/* 1 reserved ... 7 denied, see cidreg_event_name() */
 	uint32_t reason;	/* for released */
 	uint32_t cid, kind, op, port, mode;
@@ -169,6 +197,7 @@ struct cidreg_event {
 	/* config-changed: the settings after the change (@mode above too) */
 	struct cidreg_config config;
 	unsigned int config_mask;	/* CIDREG_CONFIG_*: those it carried */
+	bool local;		/* Linux 7.0+: in a local-mode netns's space */
 };
 
 /*
