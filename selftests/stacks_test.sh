@@ -4,7 +4,8 @@
 # The VM stacks' other flows against the real module, in the VM, each as
 # the stack runs it (Documentation/integration.md tells them step by step):
 # virtqemud setting the CID and passing the vhost fd to a real QEMU; Kata's
-# random start with a retry on any error; a node agent in its own pod
+# random start with a retry on any error (the Go runtime) and 50 random
+# tries moving on only on EADDRINUSE (runtime-rs); a node agent in its own pod
 # netns that trusts itself, reserves for pods, restarts and reconciles;
 # a live-migration hand-off by transfer. Guests are vsock-guestsim or a
 # paused QEMU. Prints TAP. Needs root, python3, qemu-system-x86_64, socat.
@@ -105,6 +106,36 @@ t_kata_skips_reserved_cids() {
 	! cidctl show 5205 >/dev/null 2>&1
 }
 
+# Kata's runtime-rs (virtio_vsock.rs): 50 random CIDs, the next only on
+# EADDRINUSE (what the module gives for another pod's reservation), the
+# probe's fd closed and the VMM setting the CID found on its own device.
+# Never a reserved CID: it lands on a free one, or fails after its 50
+# tries with its own error when every CID of its range is another pod's.
+# Under strict an unreserved CID is EPERM, which runtime-rs does not
+# retry: the sandbox fails at once, unless its pod reserved the CID.
+t_kata_rs_takes_only_free_cids() {
+	reset
+	for c in $(seq 5500 5504); do cidctl reserve "$c" --netns st-b >/dev/null; done
+	ip netns exec st-a python3 "$vc" kata-rs 5500-5509 -- "${qemu[@]}" >"$tmp/qa" 2>&1 & q=$!
+	for _ in $(seq 150); do grep -q '^cid ' "$tmp/qa" && break; sleep 0.2; done
+	cid=$(sed -n 's/^cid //p' "$tmp/qa")
+	[ "$cid" -ge 5505 ] && [ "$cid" -le 5509 ]
+	attached "$cid"
+	cidctl -j show "$cid" | json "j['kind']=='adopted' and j['netns']==$(ino st-a) and j['holder_pid']==$q"
+	for c in $(seq 5500 5504); do cidctl -j show "$c" | json "not j['attached'] and j['netns']==$(ino st-b)"; done
+	kill $q; wait $q 2>/dev/null || true
+	rc=0; ip netns exec st-a python3 "$vc" kata-rs 5500-5504 -- true 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -qx 'vhost-cid: failed to find a free vsock context ID after 50 attempts' "$tmp/e"
+	cidctl config strict yes
+	rc=0; ip netns exec st-a python3 "$vc" kata-rs 5510-5519 -- true 2>"$tmp/e" || rc=$?
+	[ "$rc" = 1 ]; grep -qx 'vhost-cid: failed to set guest CID: Operation not permitted (EPERM)' "$tmp/e"
+	cidctl reserve 5520 --netns st-a >/dev/null
+	ip netns exec st-a python3 "$vc" kata-rs 5520-5520 -- "${qemu[@]}" >"$tmp/qa" 2>&1 & q=$!
+	attached 5520
+	cidctl -j show 5520 | json "j['kind']=='persistent' and j['netns']==$(ino st-a)"
+	kill $q; wait $q 2>/dev/null || true
+}
+
 # `echo_through NETNS CID`: a line sent to the guest's echo port from NETNS
 # comes back.
 echo_through() {
@@ -167,9 +198,10 @@ t_migration_hands_off_by_transfer() {
 modprobe vhost_vsock
 modprobe vsock_cidreg
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 tap_fn virtqemud_sets_the_cid_and_passes_the_fd_to_qemu t_virtqemud_passes_the_fd_to_qemu
 tap_fn kata_random_start_skips_other_pods_cids t_kata_skips_reserved_cids
+tap_fn kata_runtime_rs_takes_only_free_cids t_kata_rs_takes_only_free_cids
 tap_fn node_agent_in_a_pod_restarts_and_reconciles t_agent_restarts_and_reconciles
 tap_fn live_migration_hands_the_cid_off_by_transfer t_migration_hands_off_by_transfer
 reset >/dev/null 2>&1

@@ -32,7 +32,8 @@ void cidctl_entry_print(const struct cidreg_entry *e)
 	pr_bool("hidden", NULL, e->hidden);
 	if (e->local)
 		pr_bool("local", NULL, true);
-	if (!e->hidden) {
+	/* The table's columns: nothing of them in JSON. */
+	if (!e->hidden && !pr_json()) {
 		snprintf(netns, sizeof(netns), "%" PRIu64 "%s", e->netns_ino,
 			 e->local ? "/local" : "");
 		if (e->holder_pid)
