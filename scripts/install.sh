@@ -99,8 +99,10 @@ install_tools() {
 		$b/libcidreg.pc >$b/libcidreg.pc.installed
 	put 0644 $b/libcidreg.pc.installed "$LIBDIR/pkgconfig/libcidreg.pc"
 	put 0644 tools/lib/cidreg.h "$PREFIX/include/cidreg.h"
-	put 0644 include/uapi/linux/vsock_cidreg.h "$PREFIX/include/linux/vsock_cidreg.h"
-	put 0644 include/uapi/linux/vsock_cidreg_nl.h "$PREFIX/include/linux/vsock_cidreg_nl.h"
+	# The uapi headers in a directory of their own: linux/ under the
+	# include directory is linux-libc-dev's (pkg-config --cflags adds it).
+	put 0644 include/uapi/linux/vsock_cidreg.h "$PREFIX/include/vsock-cidreg/linux/vsock_cidreg.h"
+	put 0644 include/uapi/linux/vsock_cidreg_nl.h "$PREFIX/include/vsock-cidreg/linux/vsock_cidreg_nl.h"
 	put 0644 Documentation/cidctl.8 "$PREFIX/share/man/man8/cidctl.8"
 	put 0644 Documentation/libcidreg.3 "$PREFIX/share/man/man3/libcidreg.3"
 	for f in Documentation/man3/*.3; do

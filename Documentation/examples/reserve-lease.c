@@ -5,6 +5,7 @@
  * fd. Only the uapi header is needed. Build:
  *
  *   cc -I include/uapi -o reserve-lease Documentation/examples/reserve-lease.c
+ * or, installed: cc $(pkg-config --cflags libcidreg) -o reserve-lease reserve-lease.c
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -66,8 +66,10 @@ installed_there() {
 	objdump -p /usr/bin/cidctl | grep -q 'NEEDED  *libcidreg\.so\.0$'
 	dpkg-query -W -f='${Depends}\n' cidctl | grep -q "libcidreg0 (= $version)"
 	# cidreg.h needs no libnl header: pkg-config passes on none.
-	[ "$(pkg-config --cflags libcidreg)" = "" ] ||
-		[ "$(pkg-config --cflags libcidreg)" = "-I/usr/include" ]
+	# The uapi headers are out of linux-libc-dev's linux/.
+	[ "$(pkg-config --cflags libcidreg)" = "-I/usr/include/vsock-cidreg" ]
+	[ -e /usr/include/vsock-cidreg/linux/vsock_cidreg.h ]
+	[ ! -e /usr/include/linux/vsock_cidreg.h ]
 	for p in $packages; do
 		dpkg-query -W -f='${Status} ${Version}\n' "$p" | tee /dev/stderr |
 			grep -qx "install ok installed $version"

@@ -18,8 +18,8 @@ installed() {
 	make -s -C "$repo" install DESTDIR="$d/root" PREFIX=/usr >"$d/log" 2>&1 || { cat "$d/log"; return 1; }
 	for f in usr/bin/cidctl usr/lib/libcidreg.a usr/lib/libcidreg.so.0 \
 		usr/lib/libcidreg.so usr/lib/pkgconfig/libcidreg.pc \
-		usr/include/cidreg.h usr/include/linux/vsock_cidreg.h \
-		usr/include/linux/vsock_cidreg_nl.h \
+		usr/include/cidreg.h usr/include/vsock-cidreg/linux/vsock_cidreg.h \
+		usr/include/vsock-cidreg/linux/vsock_cidreg_nl.h \
 		usr/share/man/man8/cidctl.8 usr/share/man/man3/libcidreg.3 \
 		usr/share/man/man3/cidreg_reserve.3 usr/share/man/man3/cidreg_message.3 \
 		usr/share/bash-completion/completions/cidctl \
