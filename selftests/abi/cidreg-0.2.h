@@ -119,6 +119,9 @@ struct cidreg_event {
 	unsigned int config_mask;
 };
 
+int cidreg_monitor(struct cidreg *h,
+		   int (*cb)(const struct cidreg_event *ev, void *arg),
+		   void *arg);
 int cidreg_events_open(struct cidreg *h);
 int cidreg_events_read(struct cidreg *h,
 		       int (*cb)(const struct cidreg_event *ev, void *arg),

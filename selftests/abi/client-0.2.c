@@ -7,8 +7,8 @@
  *
  *   client-0.2 settings	the settings' table and its functions (no
  *			module needed)
- *   client-0.2 module	reserve, show, list, stats, config and events
- *			against the loaded module
+ *   client-0.2 module	reserve, show, list, stats, config, events and
+ *			LIBCIDREG_0's monitor against the loaded module
  *
  * Prints what it checked; exits 1 at the first thing that differs.
  */
@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cidreg-0.2.h"
 
@@ -77,6 +79,45 @@ static int event_one(const struct cidreg_event *ev, void *arg)
 	return 0;
 }
 
+/* cidreg_monitor()'s callback: stops at the reserved event of *@arg. */
+static int monitor_one(const struct cidreg_event *ev, void *arg)
+{
+	return ev->event == 1 && !strcmp(ev->label, (const char *)arg);
+}
+
+/*
+ * LIBCIDREG_0's blocking monitor: a child reserves (a lease, labelled)
+ * once the parent listens; the parent's callback must see it.
+ */
+static void monitor(void)
+{
+	struct cidreg_reserve_req req = {
+		.any = true, .label = "abi/0-monitor",
+	};
+	struct cidreg *h, *c;
+	uint32_t cid;
+	pid_t pid;
+	int err, status;
+
+	err = cidreg_open(&h);
+	CHECK(!err, "open: %s", cidreg_strerror(err));
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		/* cidreg_monitor() joins at once; give it a second. */
+		sleep(1);
+		if (cidreg_open(&c) || cidreg_reserve(c, &req, &cid))
+			_exit(1);
+		cidreg_close(c);
+		_exit(0);
+	}
+	err = cidreg_monitor(h, monitor_one, (void *)"abi/0-monitor");
+	CHECK(err == 1, "monitor: %d (%s)", err, cidreg_strerror(err));
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      !WEXITSTATUS(status), "the child's reservation");
+	cidreg_close(h);
+}
+
 static int module(void)
 {
 	struct cidreg_reserve_req req = {
@@ -131,7 +172,8 @@ static int module(void)
 	err = cidreg_release(h, cid);
 	CHECK(!err, "release: %s", cidreg_strerror(err));
 	cidreg_close(h);
-	printf("ok: reserve, show, list, stats, config and events with LIBCIDREG_0.2's structs\n");
+	monitor();
+	printf("ok: reserve, show, list, stats, config, events and monitor with LIBCIDREG_0.2's structs\n");
 	return 0;
 }
 

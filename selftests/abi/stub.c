@@ -8,6 +8,7 @@
 STUB(cidreg_open) STUB(cidreg_close) STUB(cidreg_reserve)
 STUB(cidreg_release) STUB(cidreg_show) STUB(cidreg_list)
 STUB(cidreg_stats) STUB(cidreg_get_config) STUB(cidreg_set_config)
+STUB(cidreg_monitor)
 STUB(cidreg_strerror) STUB(cidreg_setting) STUB(cidreg_setting_find)
 STUB(cidreg_setting_parse) STUB(cidreg_setting_format)
 STUB(cidreg_setting_copy) STUB(cidreg_events_open) STUB(cidreg_events_read)
