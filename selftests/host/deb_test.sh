@@ -67,7 +67,7 @@ installed_there() {
 	dpkg-query -W -f='${Depends}\n' cidctl | grep -q "libcidreg0 (= $version)"
 	# cidreg.h needs no libnl header: pkg-config passes on none.
 	# The uapi headers are out of linux-libc-dev's linux/.
-	[ "$(pkg-config --cflags libcidreg)" = "-I/usr/include/vsock-cidreg" ]
+	[ "$(pkg-config --cflags libcidreg | tr -d ' ')" = "-I/usr/include/vsock-cidreg" ]
 	[ -e /usr/include/vsock-cidreg/linux/vsock_cidreg.h ]
 	[ ! -e /usr/include/linux/vsock_cidreg.h ]
 	for p in $packages; do
@@ -368,7 +368,7 @@ upgrade_built() {
 		p=$d/pkg/$(basename "$f")
 		dpkg-deb -R "$f" "$p"
 		sed -i -e "s/^Version: $version\$/Version: $version.1/" \
-			-e "s/(= $version)/(= $version.1)/" "$p/DEBIAN/control"
+			-e "s/(= $version)/(= $version.1)/g" "$p/DEBIAN/control"
 		dpkg-deb -b --root-owner-group "$p" "$out/upgrade/" >/dev/null
 	done
 	[ "$(ls "$out/upgrade" | wc -l)" = 4 ]
