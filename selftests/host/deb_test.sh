@@ -298,6 +298,23 @@ built() {
 	! grep -E '^[EW]: ' "$out/lintian.log"
 }
 
+# The DKMS the module's package asks for is one that Debian 11 (2.8.4-3,
+# from its archive), Ubuntu 22.04 (2.8.7-2ubuntu2) and 24.04
+# (3.0.11-1ubuntu13; Ubuntu's archive is not reachable from here: the
+# versions its package pages give) and Debian 12 have; dkms.conf rules
+# out by version what DKMS 2.8 cannot check (dkms_test.sh).
+dkms_dependency_met_where_nodes_are() {
+	local dep v have
+	dep=$(dpkg-deb -f "$out"/vsock-cidreg-dkms_*_all.deb Depends)
+	echo "Depends: $dep"
+	v=$(sed -n 's/.*dkms (>= \([^)]*\)).*/\1/p' <<<"$dep")
+	[ -n "$v" ]
+	for have in 2.8.4-3 2.8.7-2ubuntu2 3.0.11-1ubuntu13 3.0.10-8+deb12u1; do
+		dpkg --compare-versions "$have" ge "$v" ||
+			{ echo "dkms $have does not meet >= $v"; return 1; }
+	done
+}
+
 # COMMAND... in a chroot of the host's userland with the writable layer
 # $layer over /usr, /etc and /var, in a mount namespace of its own: what
 # it changes goes to $layer, nothing to the host. The repository is
@@ -375,8 +392,9 @@ upgrade_built() {
 }
 
 echo "TAP version 13"
-echo "1..$((1 + 1 + ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
+echo "1..$((1 + 1 + 1 + ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
 tap make_deb_builds_four_packages_lintian_clean built
+tap the_dkms_dependency_is_met_on_debian_11_and_ubuntu_22_04 dkms_dependency_met_where_nodes_are
 tap an_upgrade_neither_stops_nor_restarts_the_unit unit_left_alone_on_upgrade
 [ "${CIDREG_LONG:-0}" != 1 ] || tap upgrade_packages_built upgrade_built
 tap dpkg_installs_the_four_packages_and_dkms_builds installed

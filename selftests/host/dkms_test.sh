@@ -65,7 +65,10 @@ signed() {
 build_status() { # KVER ARCH CONFIG...
 	local k=$d/k-$1-$2 kver=$1 arch=$2
 	shift 2
-	mkdir -p "$k" && printf '%s=y\n' "$@" >"$k/.config"
+	mkdir -p "$k"
+	# No CONFIG: no .config, as a DKMS older than 3.0.3 sees every
+	# kernel (it ignores BUILD_EXCLUSIVE_CONFIG).
+	[ $# -eq 0 ] || printf '%s=y\n' "$@" >"$k/.config"
 	dkms build -m "$name" -v "$version" -k "$kver" -a "$arch" \
 		--sourcetree "$src" --installtree "$root/lib/modules" --no-depmod \
 		--kernelsourcedir "$k" >"$d/build.log" 2>&1
@@ -84,6 +87,12 @@ exclusive() {
 	[ "$(build_status 6.1.0-9-amd64 x86_64 CONFIG_DYNAMIC_FTRACE_WITH_REGS)" = 77 ]
 	# arm64 6.1 has no DYNAMIC_FTRACE_WITH_ARGS: the module cannot hook.
 	[ "$(build_status 6.1.0-9-arm64 aarch64 "${regs[@]}")" = 77 ]
+	# arm64 before 6.2, by its version alone: what DKMS 2.8 (Debian 11,
+	# Ubuntu 22.04) can check, and so does.
+	[ "$(build_status 6.1.0-9-arm64 aarch64 "${args[@]}")" = 77 ]
+	[ "$(build_status 5.15.0-91-generic aarch64)" = 77 ]
+	[ "$(build_status 6.8.0-31-generic aarch64)" != 77 ]
+	[ "$(build_status 5.15.0-91-generic x86_64)" != 77 ]
 	# Supported ones go on to the build (which fails here: no kernel tree).
 	[ "$(build_status 6.12.0-9-arm64 aarch64 "${args[@]}")" != 77 ]
 	[ "$(build_status 5.10.0-9-amd64 x86_64 "${regs[@]}")" != 77 ]
