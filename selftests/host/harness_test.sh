@@ -153,7 +153,7 @@ manifest_gives_each_kernel_its_tests() {
 	[ "$($s tests 6.12)" = "$progs fuzz_test" ]
 	[ "$(CIDREG_LONG=1 "$repo/selftests/vm/suite.sh" tests 6.12)" = "$progs stress_test fuzz_test libvirt_test.sh stacks_test.sh" ]
 	[ "$($s tests 7.3)" = "$progs vsock_localns_test fuzz_test vsock_upstream_test.sh" ]
-	[ "$(CIDREG_LONG=1 "$repo/selftests/vm/suite.sh" tests 7.3)" = "$progs vsock_localns_test stress_test fuzz_test vsock_upstream_test.sh libvirt_test.sh stacks_test.sh" ]
+	[ "$(CIDREG_LONG=1 "$repo/selftests/vm/suite.sh" tests 7.3)" = "$progs vsock_localns_test stress_test fuzz_test vsock_upstream_test.sh libvirt_test.sh stacks_test.sh kubevirt_local_test.sh" ]
 	[ "$($s tests debug)" = "${progs/enforce_test guestsim_test /} fault_test fuzz_test" ]
 	[ "$(CIDREG_LONG=1 "$repo/selftests/vm/suite.sh" tests debug)" = "$progs fault_test stress_test fuzz_test" ]
 	[ "$($s tests debug-7.3)" = "${progs/enforce_test guestsim_test /} vsock_localns_test fault_test fuzz_test vsock_upstream_test.sh" ]
