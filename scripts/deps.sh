@@ -29,9 +29,10 @@ packages=(
 	dkms debhelper dh-dkms lintian fakeroot dpkg-dev prometheus
 )
 
-# make check-kernels also cross-builds for arm64.
+# make check-kernels also cross-builds for arm64 (the module, and the
+# packages in a root mmdebstrap makes: scripts/deb.sh --arch arm64).
 if [ "${1:-}" = --arm64 ]; then
-	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
+	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm mmdebstrap)
 elif [ $# -gt 0 ]; then
 	echo "deps: usage: deps.sh [--arm64]" >&2
 	exit 1

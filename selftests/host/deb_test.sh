@@ -298,6 +298,24 @@ built() {
 	! grep -E '^[EW]: ' "$out/lintian.log"
 }
 
+# make deb for arm64: a cross build (scripts/deb.sh --arch arm64) of the
+# three architecture-dependent packages, lintian clean, with arm64
+# binaries and their libraries' dependencies. make check-kernels alone
+# (CIDREG_LONG): its root takes minutes to make once.
+cross_built() {
+	local a=$repo/build/deb-arm64 f
+	"$repo/scripts/deb.sh" --worktree --arch arm64
+	[ "$(ls "$a"/*.deb | grep -cv dbgsym)" = 3 ]
+	! grep -E '^[EW]: ' "$a/lintian.log"
+	for f in "$a"/cidctl_*_arm64.deb "$a"/libcidreg0_*_arm64.deb; do
+		[ "$(dpkg-deb -f "$f" Architecture)" = arm64 ]
+	done
+	dpkg-deb -f "$a"/libcidreg0_*_arm64.deb Depends | grep -q 'libnl-genl-3-200'
+	dpkg-deb --fsys-tarfile "$a"/cidctl_*_arm64.deb | tar -xOf - ./usr/bin/cidctl >"$d/cidctl"
+	file "$d/cidctl" | grep -q 'ARM aarch64'
+	! grep -E '(^|: )warning: ' "$a/build.log" | grep -v '^dh: warning'
+}
+
 # The DKMS the module's package asks for is one that Debian 11 (2.8.4-3,
 # from its archive), Ubuntu 22.04 (2.8.7-2ubuntu2) and 24.04
 # (3.0.11-1ubuntu13; Ubuntu's archive is not reachable from here: the
@@ -392,9 +410,11 @@ upgrade_built() {
 }
 
 echo "TAP version 13"
-echo "1..$((1 + 1 + 1 + ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
+echo "1..$((1 + 1 + 1 + 2 * ${CIDREG_LONG:-0} + 1 + inside + 1 + 2))"
 tap make_deb_builds_four_packages_lintian_clean built
 tap the_dkms_dependency_is_met_on_debian_11_and_ubuntu_22_04 dkms_dependency_met_where_nodes_are
+[ "${CIDREG_LONG:-0}" != 1 ] ||
+	tap make_deb_cross_builds_the_arm64_packages_lintian_clean cross_built
 tap an_upgrade_neither_stops_nor_restarts_the_unit unit_left_alone_on_upgrade
 [ "${CIDREG_LONG:-0}" != 1 ] || tap upgrade_packages_built upgrade_built
 tap dpkg_installs_the_four_packages_and_dkms_builds installed
