@@ -80,6 +80,9 @@ static int pipe_stream(struct gsim *g, int s, int echo)
 	}
 	if (echo)
 		gsim_shutdown_send(g, s);
+	/* The program ends with the device: the host reads everything first. */
+	if (gsim_linger(g, s, TMO))
+		return fail("linger", ETIMEDOUT);
 	gsim_close(g, s);
 	return 0;
 }

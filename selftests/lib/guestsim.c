@@ -604,6 +604,30 @@ int gsim_shutdown_send(struct gsim *g, int s)
 			NULL, 0);
 }
 
+int gsim_linger(struct gsim *g, int s, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms, asked = 0, left;
+	struct stream *st = get(g, s);
+
+	if (!st)
+		return -EBADF;
+	for (;;) {
+		rx_process(g);
+		if (st->state == RESET || st->peer_fwd_cnt == st->tx_cnt)
+			return 0;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		/* The host tells its count in any packet: ask for one. */
+		if (now_ms() - asked >= 100) {
+			send_pkt(g, st, st->port, st->peer_port,
+				 VIRTIO_VSOCK_OP_CREDIT_REQUEST, 0, NULL, 0);
+			asked = now_ms();
+		}
+		wait_events(g, left < 100 ? left : 100);
+	}
+}
+
 int gsim_close(struct gsim *g, int s)
 {
 	struct stream *st = get(g, s);

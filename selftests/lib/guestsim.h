@@ -41,6 +41,13 @@ ssize_t gsim_recv(struct gsim *g, int s, void *buf, size_t len,
 		  int timeout_ms);
 /* Tells the host the guest sends no more (its reads then see EOF). */
 int gsim_shutdown_send(struct gsim *g, int s);
+/*
+ * Waits until the host has read all the guest sent on the stream (its
+ * forward count), or reset it, for at most @timeout_ms: 0, or -ETIMEDOUT.
+ * Before gsim_close() when the host must get every byte: closing the
+ * device resets the host's socket, and what it had not read yet is lost.
+ */
+int gsim_linger(struct gsim *g, int s, int timeout_ms);
 /* Shuts both directions down and forgets the stream. */
 int gsim_close(struct gsim *g, int s);
 /* Processes what the device has for at most @timeout_ms. */
