@@ -82,7 +82,12 @@ cross_build() {
 
 rm -rf "$out" && mkdir -p "$src"
 if [ -n "$worktree" ]; then
-	git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$src"
+	# What git tracks, as it is now: a tracked file deleted here (make
+	# check-kernels removes the results of other content from
+	# selftests/vm/passed/) is not packaged.
+	git ls-files -z | while IFS= read -r -d '' f; do
+		[ ! -e "$f" ] || printf '%s\0' "$f"
+	done | xargs -0 tar -cf - | tar -xf - -C "$src"
 else
 	git archive HEAD | tar -xf - -C "$src"
 fi
